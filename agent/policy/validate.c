@@ -1488,19 +1488,22 @@ static void parse_net_rule(Ctx *c, const YNode *item, bool dns, const RuleMeta *
 		ok = false;
 	} else if (get_str(c, key, v[dns ? NR_DOMAIN : NR_PROTOCOL], &s) < 0)
 		ok = false;
-	else if (!dns && !p_proto_matches(s)) {
-		size_t old = push_key(c, key);
-
-		err(c, v[NR_PROTOCOL]->pos, NULL,
-		    "%s does not match the CRD pattern: it must end with a protocol name",
-		    show(c, v[NR_PROTOCOL]));
-		pop(c, old);
-		ok = false;
-	} else {
+	else {
+		/* Each element first (the more precise message); then the CRD's own pattern, which
+		 * also refuses what the split forgives (e.g. a trailing space). */
 		values = expand(c, key, v[dns ? NR_DOMAIN : NR_PROTOCOL], s,
 				dns ? check_domain : check_protocol);
 		if (!values)
 			ok = false;
+		else if (!dns && !p_proto_matches(s)) {
+			size_t old = push_key(c, key);
+
+			err(c, v[NR_PROTOCOL]->pos, NULL,
+			    "%s does not match the CRD pattern: it must end with a protocol name",
+			    show(c, v[NR_PROTOCOL]));
+			pop(c, old);
+			ok = false;
+		}
 	}
 	if (v[NR_PTS]) {
 		bool b;
@@ -1645,30 +1648,21 @@ static void parse_cap_item(Ctx *c, const YNode *item, const void *ud)
 		ok = false;
 	} else if (get_str(c, "capability", v[CR_CAPABILITY], &s) < 0)
 		ok = false;
-	else if (!p_cap_matches(s)) {
-		char hint[80] = "", lower[64];
-		const char *base;
-		size_t old;
-
-		/* A single well-known name in the wrong spelling gets a hint. */
-		snprintf(lower, sizeof(lower), "%.60s", s);
-		for (char *p = lower; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		base = strncmp(lower, "cap_", 4) == 0 ? lower + 4 : lower;
-		if (capability_number(base) >= 0)
-			snprintf(hint, sizeof(hint), "'%s'", base);
-		old = push_key(c, "capability");
-		err(c, v[CR_CAPABILITY]->pos, hint[0] ? hint : NULL,
-		    "%s does not match the CRD pattern: it must end with a lowercase capability "
-		    "name "
-		    "without 'cap_'",
-		    show(c, v[CR_CAPABILITY]));
-		pop(c, old);
-		ok = false;
-	} else {
+	else {
 		values = expand(c, "capability", v[CR_CAPABILITY], s, check_capability);
 		if (!values)
 			ok = false;
+		else if (!p_cap_matches(s)) {
+			size_t old = push_key(c, "capability");
+
+			err(c, v[CR_CAPABILITY]->pos, NULL,
+			    "%s does not match the CRD pattern: it must end with a lowercase "
+			    "capability "
+			    "name without 'cap_'",
+			    show(c, v[CR_CAPABILITY]));
+			pop(c, old);
+			ok = false;
+		}
 	}
 	if (!parse_sources(c, v[CR_FROM_SOURCE], SRC_PATH_ONLY, &src, &n_src))
 		ok = false;
@@ -1780,7 +1774,13 @@ static void parse_syscall_item(Ctx *c, const YNode *item, const void *ud)
 			for (size_t j = 0; j < ELEMENTSOF(policy_syscall_names); j++) {
 				size_t d = edit_distance(r.syscalls[i], policy_syscall_names[j]);
 
-				if (d < bd) {
+				/* On a tie prefer a name that extends what was written (umount →
+				 * umount2). */
+				if (d < bd ||
+				    (d == bd && best &&
+				     !strneq(best, r.syscalls[i], strlen(r.syscalls[i])) &&
+				     strneq(policy_syscall_names[j], r.syscalls[i],
+					    strlen(r.syscalls[i])))) {
 					bd = d;
 					best = policy_syscall_names[j];
 				}
