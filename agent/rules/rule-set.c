@@ -30,7 +30,8 @@ static void rule_table_done(RuleTable *t)
 	*t = (RuleTable){};
 }
 
-/* Adds `r` under (source, target). The table was reserved for at least as many keys as are added. */
+/* Adds `r` under (source, target). The table was reserved for at least as many keys as are added.
+ */
 static int rule_table_add(RuleTable *t, const char *source, const char *target, const Rule *r)
 {
 	size_t len = strlen(target);
@@ -43,8 +44,11 @@ static int rule_table_add(RuleTable *t, const char *source, const char *target, 
 		while (t->slots[i].used)
 			i = (i + 1) & t->mask;
 		s = &t->slots[i];
-		*s = (RuleSlot){ .hash = h, .source = source, .target = target, .target_len = len,
-			         .used = true };
+		*s = (RuleSlot){.hash = h,
+				.source = source,
+				.target = target,
+				.target_len = len,
+				.used = true};
 		t->n++;
 	}
 	if (s->n_rules == s->cap_rules) {
@@ -130,11 +134,12 @@ static Rule *class_push(RuleSet *rs, RuleClass c)
 			return NULL;
 		cs->rules = n;
 	}
-	cs->rules[cs->n_rules] = (Rule){ .class = c };
+	cs->rules[cs->n_rules] = (Rule){.class = c};
 	return &cs->rules[cs->n_rules++];
 }
 
-static int add_path_rules(RuleSet *rs, const Policy *p, RuleClass c, const PathRule *rules, size_t n)
+static int add_path_rules(RuleSet *rs, const Policy *p, RuleClass c, const PathRule *rules,
+			  size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const PathRule *pr = &rules[i];
@@ -153,7 +158,8 @@ static int add_path_rules(RuleSet *rs, const Policy *p, RuleClass c, const PathR
 				r->match = RULE_MATCH_EXECNAME;
 				break;
 			case PATH_MATCH_DIR:
-				r->match = pr->recursive ? RULE_MATCH_DIR_RECURSIVE : RULE_MATCH_DIR;
+				r->match =
+					pr->recursive ? RULE_MATCH_DIR_RECURSIVE : RULE_MATCH_DIR;
 				break;
 			case PATH_MATCH_PATTERN:
 				r->match = RULE_MATCH_PATTERN;
@@ -169,8 +175,8 @@ static int add_path_rules(RuleSet *rs, const Policy *p, RuleClass c, const PathR
 			r->meta = &pr->meta;
 			r->policy = p;
 			r->pos = pr->pos;
-			/* A fromSource entry without a path (not valid for these classes) must not turn
-			 * into a global rule: skip it. */
+			/* A fromSource entry without a path (not valid for these classes) must not
+			 * turn into a global rule: skip it. */
 			if (pr->n_sources && !r->source)
 				rs->classes[c].n_rules--;
 		}
@@ -451,7 +457,7 @@ fail:
 }
 
 int rule_set_compile(const Policy *const *policies, size_t n_policies, const Workload *w,
-                     const RulePostures *postures, RuleSet **ret)
+		     const RulePostures *postures, RuleSet **ret)
 {
 	_cleanup_(rule_set_freep) RuleSet *rs = NULL;
 	int r;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test-differential.c: random rule sets and operations (fixed seed), decided by rule_set_decide() and
- * by a deliberately naive version written here from the man page: scan every rule of every policy,
- * collect all matches with their specificity, then pick. Verdict, decider and deciding rule must agree.
+ * test-differential.c: random rule sets and operations (fixed seed), decided by rule_set_decide()
+ * and by a deliberately naive version written here from the man page: scan every rule of every
+ * policy, collect all matches with their specificity, then pick. Verdict, decider and deciding rule
+ * must agree.
  */
 #include <ctype.h>
 #include <fnmatch.h>
@@ -13,7 +14,7 @@
 #include "check-helpers.h"
 #include "rules-test-util.h"
 
-#define N_SETS 2500
+#define N_SETS	    2500
 #define OPS_PER_SET 48 /* 120,000 cases */
 
 static unsigned long long rng_state;
@@ -26,28 +27,29 @@ static unsigned rnd(unsigned n)
 
 #define PICK(arr) (arr)[rnd(ELEMENTSOF(arr))]
 
-static const char *const dirs[] = { "/", "/a/", "/a/b/", "/a/b/c/", "/b/", "/a/bb/" };
-static const char *const files[] = { "/a/x",  "/a/b/x", "/a/b/c/x", "/b/x",        "/a/bb/x", "/a",
-	                             "/a/b",  "/x",     "/a/b/c/d/x", "/bx",       "/a/b/",   "/b" };
-static const char *const patterns[] = { "/a/*", "/a/*/x", "/*/x", "/a/b*", "/a/b/c/*", "/*" };
-static const char *const execnames[] = { "x", "b", "c" };
-static const char *const sources[] = { "/bin/s1", "/bin/s2" };
-static const char *const subjects[] = { NULL, "/bin/s1", "/bin/s2", "/bin/s3" };
-static const char *const protos[] = { "tcp",    "udp",  "icmp",   "icmpv6", "sctp", "raw",   "stream",
-	                              "dgram",  "rdm",  "seqpacket", "dccp", "packet", "all" };
-static const char *const sockets[] = { "2,1,0",  "2,1,6",  "10,1,0", "1,1,0", "2,2,0",   "2,2,17",
-	                               "2,3,1",  "10,3,58", "2,5,0", "17,3,768", "1,2,0",  "2,6,33",
-	                               "30,4,0", "2,1,132", "10,2,58", "2,10,0" };
-static const char *const caps[] = { "net_raw", "net_admin", "sys_admin", "chown" };
-static const char *const domains[] = { "example.com", "a.example.com", "com", "b.a.example.com",
-	                               "other.org" };
-static const char *const queries[] = { "example.com", "x.example.com", "A.Example.COM.", "com",
-	                               "b.a.example.com", "other.org", "xother.org", "org" };
-static const char *const args_pool[] = { "-m", "random", "pydoc", "-c" };
+static const char *const dirs[] = {"/", "/a/", "/a/b/", "/a/b/c/", "/b/", "/a/bb/"};
+static const char *const files[] = {"/a/x", "/a/b/x", "/a/b/c/x",   "/b/x", "/a/bb/x", "/a",
+				    "/a/b", "/x",     "/a/b/c/d/x", "/bx",  "/a/b/",   "/b"};
+static const char *const patterns[] = {"/a/*", "/a/*/x", "/*/x", "/a/b*", "/a/b/c/*", "/*"};
+static const char *const execnames[] = {"x", "b", "c"};
+static const char *const sources[] = {"/bin/s1", "/bin/s2"};
+static const char *const subjects[] = {NULL, "/bin/s1", "/bin/s2", "/bin/s3"};
+static const char *const protos[] = {"tcp",  "udp",    "icmp",	"icmpv6", "sctp",
+				     "raw",  "stream", "dgram", "rdm",	  "seqpacket",
+				     "dccp", "packet", "all"};
+static const char *const sockets[] = {"2,1,0",	"2,1,6",   "10,1,0",  "1,1,0",	  "2,2,0", "2,2,17",
+				      "2,3,1",	"10,3,58", "2,5,0",   "17,3,768", "1,2,0", "2,6,33",
+				      "30,4,0", "2,1,132", "10,2,58", "2,10,0"};
+static const char *const caps[] = {"net_raw", "net_admin", "sys_admin", "chown"};
+static const char *const domains[] = {"example.com", "a.example.com", "com", "b.a.example.com",
+				      "other.org"};
+static const char *const queries[] = {"example.com",	 "x.example.com", "A.Example.COM.", "com",
+				      "b.a.example.com", "other.org",	  "xother.org",	    "org"};
+static const char *const args_pool[] = {"-m", "random", "pydoc", "-c"};
 
 static RuleAction rnd_action(void)
 {
-	static const RuleAction a[] = { ACTION_ALLOW, ACTION_AUDIT, ACTION_BLOCK };
+	static const RuleAction a[] = {ACTION_ALLOW, ACTION_AUDIT, ACTION_BLOCK};
 	return PICK(a);
 }
 
@@ -137,7 +139,8 @@ static Policy *rnd_policy(unsigned i)
 		case 4: {
 			CapRule *r;
 
-			p->capabilities = tu_grow(p->capabilities, p->n_capabilities, sizeof(CapRule));
+			p->capabilities =
+				tu_grow(p->capabilities, p->n_capabilities, sizeof(CapRule));
 			r = &p->capabilities[p->n_capabilities++];
 			r->capability = tu_strdup(PICK(caps));
 			r->number = rules_capability_from_name(r->capability);
@@ -182,7 +185,7 @@ typedef struct NResult {
 
 /* What the rule says, as a table over its flags: see DECISION SEMANTICS. */
 static NOut naive_outcome(RuleAction action, bool ro, bool oo, PtsMode pts, char *const *allowed,
-                          const RuleOp *op)
+			  const RuleOp *op)
 {
 	bool is_allow = action == ACTION_ALLOW;
 	bool write = op->access == RULE_ACCESS_WRITE;
@@ -289,14 +292,15 @@ static unsigned long long naive_dns_rank(const char *domain, const char *query)
 }
 
 static void naive_add(NMatch *m, size_t *n, const RuleMeta *meta, const char *src,
-                      unsigned long long rank, NOut out, unsigned order)
+		      unsigned long long rank, NOut out, unsigned order)
 {
 	if (rank == 0 || out == N_NONE)
 		return;
-	m[(*n)++] = (NMatch){ meta, src, meta->action, rank + (src ? 100000000ULL : 0), out, order };
+	m[(*n)++] = (NMatch){meta, src, meta->action, rank + (src ? 100000000ULL : 0), out, order};
 }
 
-static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *post, const RuleOp *op)
+static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *post,
+			    const RuleOp *op)
 {
 	static NMatch m[4096];
 	size_t n = 0;
@@ -309,7 +313,8 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 		const Policy *p = pols[i];
 
 		if (op->class == RULE_CLASS_PROCESS || op->class == RULE_CLASS_FILE) {
-			const PathRule *rules = op->class == RULE_CLASS_PROCESS ? p->process : p->file_rules;
+			const PathRule *rules =
+				op->class == RULE_CLASS_PROCESS ? p->process : p->file_rules;
 			size_t nr = op->class == RULE_CLASS_PROCESS ? p->n_process : p->n_file;
 
 			for (size_t k = 0; k < nr; k++) {
@@ -322,14 +327,17 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 
 					if (src && (!op->subject || strcmp(src, op->subject) != 0))
 						continue;
-					naive_add(m, &n, &r->meta, src, naive_path_rank(r, op->path),
-					          naive_outcome(r->meta.action,
-					                        op->class == RULE_CLASS_FILE && r->read_only,
-					                        r->owner_only, r->pts,
-					                        op->class == RULE_CLASS_PROCESS ? r->allowed_args
-					                                                        : NULL,
-					                        op),
-					          order);
+					naive_add(m, &n, &r->meta, src,
+						  naive_path_rank(r, op->path),
+						  naive_outcome(r->meta.action,
+								op->class == RULE_CLASS_FILE &&
+									r->read_only,
+								r->owner_only, r->pts,
+								op->class == RULE_CLASS_PROCESS
+									? r->allowed_args
+									: NULL,
+								op),
+						  order);
 				}
 			}
 		} else if (op->class == RULE_CLASS_NETWORK) {
@@ -343,9 +351,11 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 
 					if (src && (!op->subject || strcmp(src, op->subject) != 0))
 						continue;
-					naive_add(m, &n, &r->meta, src, naive_net_rank(r->protocol, op),
-					          naive_outcome(r->meta.action, false, false, r->pts, NULL, op),
-					          order);
+					naive_add(m, &n, &r->meta, src,
+						  naive_net_rank(r->protocol, op),
+						  naive_outcome(r->meta.action, false, false,
+								r->pts, NULL, op),
+						  order);
 				}
 			}
 		} else if (op->class == RULE_CLASS_CAPABILITY) {
@@ -359,10 +369,11 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 
 					if (src && (!op->subject || strcmp(src, op->subject) != 0))
 						continue;
-					naive_add(m, &n, &r->meta, src, r->number == op->capability ? 1 : 0,
-					          naive_outcome(r->meta.action, false, false, PTS_UNSET, NULL,
-					                        op),
-					          order);
+					naive_add(m, &n, &r->meta, src,
+						  r->number == op->capability ? 1 : 0,
+						  naive_outcome(r->meta.action, false, false,
+								PTS_UNSET, NULL, op),
+						  order);
 				}
 			}
 		} else {
@@ -377,18 +388,18 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 					if (src && (!op->subject || strcmp(src, op->subject) != 0))
 						continue;
 					naive_add(m, &n, &r->meta, src,
-					          naive_dns_rank(r->domain, op->domain_name),
-					          naive_outcome(r->meta.action, false, false, PTS_UNSET, NULL,
-					                        op),
-					          order);
+						  naive_dns_rank(r->domain, op->domain_name),
+						  naive_outcome(r->meta.action, false, false,
+								PTS_UNSET, NULL, op),
+						  order);
 				}
 			}
 		}
 	}
 
 	posture = op->class == RULE_CLASS_NETWORK || op->class == RULE_CLASS_DNS ? post->network
-	          : op->class == RULE_CLASS_CAPABILITY                           ? post->capabilities
-	                                                                         : post->file;
+		  : op->class == RULE_CLASS_CAPABILITY ? post->capabilities
+						       : post->file;
 
 	/* Enforcing: highest rank; at that rank Block before Allow; then rule order. */
 	const NMatch *enf = NULL, *aud = NULL;
@@ -406,27 +417,27 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 	}
 
 	if (enf && enf->out == N_BLOCK)
-		res = (NResult){ ACTION_BLOCK, RULE_DECIDER_RULE, enf->meta, enf->source };
+		res = (NResult){ACTION_BLOCK, RULE_DECIDER_RULE, enf->meta, enf->source};
 	else if (enf && aud)
-		res = (NResult){ ACTION_AUDIT, RULE_DECIDER_RULE, aud->meta, aud->source };
+		res = (NResult){ACTION_AUDIT, RULE_DECIDER_RULE, aud->meta, aud->source};
 	else if (enf)
-		res = (NResult){ ACTION_ALLOW, RULE_DECIDER_RULE, enf->meta, enf->source };
+		res = (NResult){ACTION_ALLOW, RULE_DECIDER_RULE, enf->meta, enf->source};
 	else if (allow_list && posture == ACTION_BLOCK)
-		res = (NResult){ ACTION_BLOCK, RULE_DECIDER_POSTURE, NULL, NULL };
+		res = (NResult){ACTION_BLOCK, RULE_DECIDER_POSTURE, NULL, NULL};
 	else if (aud)
-		res = (NResult){ ACTION_AUDIT, RULE_DECIDER_RULE, aud->meta, aud->source };
+		res = (NResult){ACTION_AUDIT, RULE_DECIDER_RULE, aud->meta, aud->source};
 	else if (allow_list)
-		res = (NResult){ ACTION_AUDIT, RULE_DECIDER_POSTURE, NULL, NULL };
+		res = (NResult){ACTION_AUDIT, RULE_DECIDER_POSTURE, NULL, NULL};
 	else
-		res = (NResult){ ACTION_ALLOW, RULE_DECIDER_NONE, NULL, NULL };
+		res = (NResult){ACTION_ALLOW, RULE_DECIDER_NONE, NULL, NULL};
 	return res;
 }
 
 static RuleOp rnd_op(char ***argv_store)
 {
-	static const RuleClass classes[] = { RULE_CLASS_FILE,    RULE_CLASS_FILE,       RULE_CLASS_FILE,
-		                             RULE_CLASS_PROCESS, RULE_CLASS_NETWORK,    RULE_CLASS_CAPABILITY,
-		                             RULE_CLASS_DNS };
+	static const RuleClass classes[] = {
+		RULE_CLASS_FILE,    RULE_CLASS_FILE,	   RULE_CLASS_FILE, RULE_CLASS_PROCESS,
+		RULE_CLASS_NETWORK, RULE_CLASS_CAPABILITY, RULE_CLASS_DNS};
 	RuleOp op = {};
 
 	op.class = PICK(classes);
@@ -477,9 +488,9 @@ START_TEST(test_differential)
 	for (unsigned set = 0; set < N_SETS; set++) {
 		Policy *pols[8];
 		size_t n_pols = 1 + rnd(8);
-		RulePostures post = { rnd(2) ? ACTION_BLOCK : ACTION_AUDIT,
-			              rnd(2) ? ACTION_BLOCK : ACTION_AUDIT,
-			              rnd(2) ? ACTION_BLOCK : ACTION_AUDIT };
+		RulePostures post = {rnd(2) ? ACTION_BLOCK : ACTION_AUDIT,
+				     rnd(2) ? ACTION_BLOCK : ACTION_AUDIT,
+				     rnd(2) ? ACTION_BLOCK : ACTION_AUDIT};
 		_cleanup_(rule_set_freep) RuleSet *rs = NULL;
 
 		for (size_t i = 0; i < n_pols; i++)
@@ -502,11 +513,13 @@ START_TEST(test_differential)
 			    (d.rule && (d.rule->meta != nr.meta || d.rule->source != nr.source))) {
 				if (disagreements++ < 5)
 					fprintf(stderr,
-					        "set %u op %u (class %s path %s subject %s): real %s/%d, "
-					        "naive %s/%d\n",
-					        set, k, rule_class_to_string(op.class), op.path ?: "-",
-					        op.subject ?: "-", rule_action_to_string(d.verdict),
-					        d.decider, rule_action_to_string(nr.verdict), nr.decider);
+						"set %u op %u (class %s path %s subject %s): real "
+						"%s/%d, "
+						"naive %s/%d\n",
+						set, k, rule_class_to_string(op.class),
+						op.path ?: "-", op.subject ?: "-",
+						rule_action_to_string(d.verdict), d.decider,
+						rule_action_to_string(nr.verdict), nr.decider);
 			}
 		}
 		rs = rule_set_free(rs);
