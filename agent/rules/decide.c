@@ -174,6 +174,11 @@ static void decide_path(const RuleIndex *ix, int t, Decider *d)
 			if (p[i] != '/')
 				continue;
 			depth = MIN(depth + 1, RANK_DEPTH_MAX);
+			slot = rule_table_find(&ix->pattern_dir[t], key_hash(sh, h), src, p, i + 1,
+					       false);
+			for (unsigned k = 0; slot && k < slot->n_rules; k++)
+				if (fnmatch(slot->rules[k]->target, p, FNM_PATHNAME) == 0)
+					consider(d, slot->rules[k], sbit | RANK_KIND(KIND_PATTERN));
 			slot = rule_table_find(&ix->dir[t], key_hash(sh, h), src, p, i + 1, false);
 			if (!slot)
 				continue;

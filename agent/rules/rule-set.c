@@ -72,6 +72,7 @@ static void rule_index_free(RuleIndex *ix)
 		rule_table_done(&ix->exact[i]);
 		rule_table_done(&ix->dir[i]);
 		rule_table_done(&ix->execname[i]);
+		rule_table_done(&ix->pattern_dir[i]);
 		free(ix->patterns[i]);
 	}
 	rule_table_done(&ix->net);
@@ -315,6 +316,18 @@ static char *lowercase_dup(const char *s)
 	return d;
 }
 
+/* Length of the literal directory prefix of a glob (through the last '/' before the first glob
+ * character), 0 if there is none. */
+static size_t pattern_prefix_len(const char *pattern)
+{
+	size_t first = strcspn(pattern, "*?[\\"), len = 0;
+
+	for (size_t i = 0; i < first; i++)
+		if (pattern[i] == '/')
+			len = i + 1;
+	return len;
+}
+
 static int build_path_index(RuleIndex *ix, int t, RuleClassSet *cs)
 {
 	size_t n_pat = 0;
@@ -327,6 +340,9 @@ static int build_path_index(RuleIndex *ix, int t, RuleClassSet *cs)
 	if (r < 0)
 		return r;
 	r = rule_table_reserve(&ix->execname[t], cs->n_rules);
+	if (r < 0)
+		return r;
+	r = rule_table_reserve(&ix->pattern_dir[t], cs->n_rules);
 	if (r < 0)
 		return r;
 	ix->patterns[t] = new0(const Rule *, cs->n_rules);
@@ -347,10 +363,23 @@ static int build_path_index(RuleIndex *ix, int t, RuleClassSet *cs)
 		case RULE_MATCH_DIR_RECURSIVE:
 			r = rule_table_add(&ix->dir[t], ru->source, ru->target, ru);
 			break;
-		case RULE_MATCH_PATTERN:
-			ix->patterns[t][n_pat++] = ru;
-			r = 0;
+		case RULE_MATCH_PATTERN: {
+			size_t pl = pattern_prefix_len(ru->target);
+			char *prefix;
+
+			if (pl == 0) {
+				ix->patterns[t][n_pat++] = ru;
+				r = 0;
+				break;
+			}
+			prefix = strndup(ru->target, pl);
+			if (!prefix || strv_consume(&ix->owned, prefix) < 0) {
+				free(prefix);
+				return -ENOMEM;
+			}
+			r = rule_table_add(&ix->pattern_dir[t], ru->source, prefix, ru);
 			break;
+		}
 		default:
 			r = -EINVAL;
 		}

@@ -75,6 +75,10 @@ struct RuleIndex {
 	RuleTable exact[_PATH_TABLE_MAX];
 	RuleTable dir[_PATH_TABLE_MAX];
 	RuleTable execname[_PATH_TABLE_MAX];
+	/* Patterns, keyed by their literal directory prefix: the part up to the last '/' before the
+	 * first glob character. With FNM_PATHNAME a pattern can only match paths that start with
+	 * it, so the directory walk finds them. Patterns without such a prefix are scanned. */
+	RuleTable pattern_dir[_PATH_TABLE_MAX];
 	const Rule **patterns[_PATH_TABLE_MAX];
 	size_t n_patterns[_PATH_TABLE_MAX];
 	RuleTable net, cap, dns;

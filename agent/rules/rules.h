@@ -132,10 +132,10 @@ const char *rules_capability_to_name(int number); /* "net_raw", or NULL */
 typedef struct Rule {
 	RuleClass class;
 	RuleMatch match;
-	RuleAction action; /* ALLOW, AUDIT or BLOCK (syscall rules: AUDIT) */
-	const char *
-		target;	       /* path, execname, directory (ends in '/'), pattern, protocol name,
-				* capability        name, domain; syscall rules: the path or directory, or NULL */
+	RuleAction action;     /* ALLOW, AUDIT or BLOCK (syscall rules: AUDIT) */
+	const char *target;    /* path, execname, directory (ends in '/'), pattern, protocol name,
+				* capability        name, domain; syscall rules: the path or directory,
+				* or NULL */
 	bool target_recursive; /* syscall rules: a directory target matches everything below it */
 	const char *source;    /* fromSource executable path, or NULL = any subject */
 	const char

@@ -30,7 +30,8 @@ static unsigned rnd(unsigned n)
 static const char *const dirs[] = {"/", "/a/", "/a/b/", "/a/b/c/", "/b/", "/a/bb/"};
 static const char *const files[] = {"/a/x", "/a/b/x", "/a/b/c/x",   "/b/x", "/a/bb/x", "/a",
 				    "/a/b", "/x",     "/a/b/c/d/x", "/bx",  "/a/b/",   "/b"};
-static const char *const patterns[] = {"/a/*", "/a/*/x", "/*/x", "/a/b*", "/a/b/c/*", "/*"};
+static const char *const patterns[] = {"/a/*", "/a/*/x", "/*/x",     "/a/b*",  "/a/b/c/*", "/*",
+				       "*x",   "[/]a/*", "/a/\\b/x", "/a/b/?", "/a/b/x"};
 static const char *const execnames[] = {"x", "b", "c"};
 static const char *const sources[] = {"/bin/s1", "/bin/s2"};
 static const char *const subjects[] = {NULL, "/bin/s1", "/bin/s2", "/bin/s3"};
