@@ -344,8 +344,8 @@ END_TEST
 
 START_TEST(test_burst_drops_counted_and_flow_resumes)
 {
-	/* 16 KiB ring, nothing read during the burst: most of 20000 opens cannot fit. */
-	_cleanup_(monitor_freep) Monitor *m = start(16384);
+	/* 64 KiB ring, nothing read during the burst: most of 20000 opens (~4 MB) cannot fit. */
+	_cleanup_(monitor_freep) Monitor *m = start(65536);
 	MonitorStats st1, st2;
 	char path[] = "/tmp/monitor-burst-XXXXXX";
 	const Seen *s = NULL;
@@ -361,11 +361,18 @@ START_TEST(test_burst_drops_counted_and_flow_resumes)
 	ck_assert_uint_ge(st1.kernel_dropped, st1.kernel_drop[AGENT_STAT_DROP_RINGBUF]);
 	ck_assert_int_gt(monitor_consume(m), 0);
 
-	/* The monitor keeps running: a later event flows. */
-	nseen = 0;
-	pid = spawn(&gofd, (char *const[]){ "monitor-helper", "open", path, NULL });
-	go_and_wait(gofd, pid);
-	s = wait_for_path(m, AGENT_EVT_FILE, path);
+	/*
+	 * The monitor keeps running: a later event flows. Read while the helper runs; the rest of this
+	 * busy machine shares the small ring, so a second attempt is allowed if noise filled it.
+	 */
+	for (int attempt = 0; attempt < 3 && !s; attempt++) {
+		nseen = 0;
+		pid = spawn(&gofd, (char *const[]){ "monitor-helper", "open", path, NULL });
+		ck_assert_int_eq(write(gofd, "x", 1), 1);
+		close(gofd);
+		s = wait_for_path(m, AGENT_EVT_FILE, path);
+		ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	}
 	(void)unlink(path);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_int_eq(monitor_read_stats(m, &st2), 0);
