@@ -11,16 +11,17 @@
 #   4. stops and restarts journald in the middle of a stream of alerts: every alert is in the journal
 #      or on the fallback at least once (duplicates only as marked replays), none lost;
 #   5. sends a Resource with a newline, a quote and invalid UTF-8.
-# Skips (77) without root or journald. Parts 1, 3 and 4 need a journald of our own and are skipped when
-# a system journald is running.
+# Runs in a private mount namespace (journald_isolate) with its own journald. Skips (77) without root,
+# journald or unshare. Without isolation, parts 1, 3 and 4 would need a journald of our own.
 set -uo pipefail
 
 client=$1
 srcdir=$2
 
-# shellcheck source=../lib/journald.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/journald.sh
 . "$srcdir/tests/lib/journald.sh"
 journald_require
+journald_isolate "$@"
 if ! command -v python3 >/dev/null; then
 	echo "SKIP: python3 not found"
 	exit 77
@@ -59,6 +60,7 @@ if journald_answering; then
 fi
 
 coproc CLIENT { exec "$client" "$fallback"; }
+# shellcheck disable=SC2153 # set by coproc
 client_pid=$CLIENT_PID
 
 REPLY_LINE=

@@ -6,6 +6,8 @@
 #
 #   . "$srcdir/tests/lib/journald.sh"
 #   journald_require          # exit 77 (skip) unless root and /lib/systemd/systemd-journald exist
+#   journald_isolate "$@"     # optional, recommended: re-run this script in a private mount namespace
+#                             # with fresh tmpfs on /run/systemd and /run/log (see below)
 #   journald_lock             # optional: take the lock early (journald_start takes it anyway)
 #   journald_start            # start it (or adopt one already answering), wait for its sockets,
 #                             # install the EXIT trap that undoes everything
@@ -23,7 +25,13 @@
 # - If a journald we did not start is already answering (a systemd machine, the VM tier), it is used as
 #   is: JOURNALD_EXTERNAL=1, journald_stop refuses (returns 1) and cleanup removes nothing. Tests that
 #   must stop journald check `journald_is_ours` and skip otherwise.
-# - Tests in other build trees may need journald at the same moment. Every user holds an exclusive
+# - journald_isolate re-executes the calling script (bash "$0" "$@") under `unshare --mount` with
+#   tmpfs mounts over /run/systemd and /run/log, so that the test neither sees nor disturbs the
+#   machine's journald or another test's, and whatever journald writes there vanishes with the
+#   namespace. Directories it had to create for the mount points are removed afterwards. The script
+#   must not have side effects before the call (they would run twice). Everything else on the
+#   machine (/run/lock, container runtimes' sockets, /sys, /proc) stays shared.
+# - Without isolation, tests in other build trees may need journald at the same moment. Every user holds an exclusive
 #   flock on the journald binary itself (read-only open, nothing is created) from journald_start until
 #   cleanup; waiting longer than JOURNALD_LOCK_TIMEOUT (default 120 s) skips the test.
 # - The EXIT trap chains any EXIT trap the script set before journald_start; INT, TERM and HUP exit the
@@ -61,6 +69,33 @@ journald_require() {
 }
 
 # True when a journald accepts stream connections (systemd-cat connects before running `true`).
+journald_isolate() {
+	if [ -n "${_JOURNALD_ISOLATED:-}" ]; then
+		return 0
+	fi
+	if ! command -v unshare >/dev/null; then
+		echo "SKIP: unshare not found"
+		exit 77
+	fi
+	local d rc=0
+	local -a created=()
+	for d in /run/systemd /run/log; do
+		if [ ! -d "$d" ]; then
+			mkdir -m 0755 "$d" || exit 1
+			created+=("$d")
+		fi
+	done
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	_JOURNALD_ISOLATED=1 unshare --mount --propagation private -- bash -c '
+		mount -t tmpfs -o mode=0755 kubearmor-test /run/systemd &&
+		mount -t tmpfs -o mode=0755 kubearmor-test /run/log &&
+		exec bash "$@"' bash "$0" "$@" || rc=$?
+	for d in "${created[@]}"; do
+		rmdir -- "$d" 2>/dev/null
+	done
+	exit "$rc"
+}
+
 journald_answering() {
 	[ -S "$JOURNALD_SOCKET" ] && systemd-cat -t kubearmor-test-probe true 2>/dev/null
 }
@@ -71,6 +106,8 @@ journald_is_ours() {
 
 journald_lock() {
 	[ -n "$JOURNALD_LOCK_FD" ] && return 0
+	# An isolated test has its own /run/systemd: nothing to share, nothing to wait for.
+	[ -n "${_JOURNALD_ISOLATED:-}" ] && return 0
 	exec {JOURNALD_LOCK_FD}<"$JOURNALD_BIN"
 	if ! flock -w "${JOURNALD_LOCK_TIMEOUT:-120}" "$JOURNALD_LOCK_FD"; then
 		echo "SKIP: another test kept journald busy for ${JOURNALD_LOCK_TIMEOUT:-120} s"
@@ -101,8 +138,9 @@ _journald_set_trap() {
 	prev=$(trap -p EXIT)
 	if [ -n "$prev" ]; then
 		# `trap -p` prints: trap -- 'command' EXIT
-		eval "set -- $prev"
-		prev=$3
+		local -a parts
+		eval "parts=($prev)"
+		prev=${parts[2]}
 	fi
 	# shellcheck disable=SC2064
 	trap "journald_cleanup; ${prev:-:}" EXIT
@@ -139,11 +177,14 @@ journald_start() {
 	_journald_record_state
 
 	# The lock fd is not handed down: a journald outliving us must not hold other tests' lock.
-	"$JOURNALD_BIN" {JOURNALD_LOCK_FD}<&- </dev/null >>"$JOURNALD_TMP/journald.log" 2>&1 &
+	if [ -n "$JOURNALD_LOCK_FD" ]; then
+		"$JOURNALD_BIN" {JOURNALD_LOCK_FD}<&- </dev/null >>"$JOURNALD_TMP/journald.log" 2>&1 &
+	else
+		"$JOURNALD_BIN" </dev/null >>"$JOURNALD_TMP/journald.log" 2>&1 &
+	fi
 	JOURNALD_PID=$!
 
-	local i
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		if ! kill -0 "$JOURNALD_PID" 2>/dev/null; then
 			echo "journald_start: journald (pid $JOURNALD_PID) exited" >&2
 			wait "$JOURNALD_PID" 2>/dev/null
@@ -167,9 +208,8 @@ journald_stop() {
 		return 1
 	fi
 	[ -n "$JOURNALD_PID" ] || return 0
-	local i
 	kill -TERM "$JOURNALD_PID" 2>/dev/null
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		kill -0 "$JOURNALD_PID" 2>/dev/null || break
 		sleep 0.1
 	done
