@@ -190,7 +190,8 @@ typedef struct RuleSet {
 int rule_set_compile(const Policy *const *policies, size_t n_policies, const Workload *w,
 		     const RulePostures *postures, RuleSet **ret);
 
-/* The same in steps, without selection: new, add policies, seal. Adding after sealing is -EBUSY. */
+/* The same in steps, without selection: new, add policies, seal. Adding after sealing is -EBUSY.
+ * After a failed add or seal (-ENOMEM) the RuleSet must only be freed. */
 int rule_set_new(const RulePostures *postures, RuleSet **ret);
 int rule_set_add_policy(RuleSet *rs, const Policy *p);
 int rule_set_seal(RuleSet *rs);
