@@ -127,25 +127,35 @@ static _printf_(4, 5) void warn(Ctx *c, SrcPos pos, const char *hint, const char
 
 /* ---- field path ---- */
 
+static void path_append(Ctx *c, const char *s, size_t l)
+{
+	l = MIN(l, sizeof(c->path) - 1 - c->path_len);
+	memcpy(c->path + c->path_len, s, l);
+	c->path_len += l;
+	c->path[c->path_len] = 0;
+}
+
+/* Keys longer than 100 bytes are cut in the path (the error shows the key itself anyway). */
 static size_t push_key(Ctx *c, const char *key)
 {
-	size_t old = c->path_len;
-	int n;
+	size_t old = c->path_len, l = 0;
 
-	n = snprintf(c->path + old, sizeof(c->path) - old, "%s%.100s", old ? "." : "", key);
-	if (n > 0)
-		c->path_len = MIN(old + (size_t)n, sizeof(c->path) - 1);
+	while (l < 100 && key[l])
+		l++;
+	if (old)
+		path_append(c, ".", 1);
+	path_append(c, key, l);
 	return old;
 }
 
 static size_t push_index(Ctx *c, size_t i)
 {
 	size_t old = c->path_len;
+	char buf[32];
 	int n;
 
-	n = snprintf(c->path + old, sizeof(c->path) - old, "[%zu]", i);
-	if (n > 0)
-		c->path_len = MIN(old + (size_t)n, sizeof(c->path) - 1);
+	n = snprintf(buf, sizeof(buf), "[%zu]", i);
+	path_append(c, buf, (size_t)MAX(n, 0));
 	return old;
 }
 
