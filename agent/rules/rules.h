@@ -217,7 +217,9 @@ typedef struct RuleOp {
 	RuleClass class;
 	const char *subject; /* executable of the acting task (for exec: the program launching the
 			      * new binary); NULL = unknown, source-qualified rules do not match */
-	const char *path;    /* PROCESS: executable; FILE: target; SYSCALL: target path or NULL */
+	const char *path;    /* PROCESS: executable; FILE: target; SYSCALL: target path or NULL.
+			      * Compared as given: callers pass the canonical absolute path (symlinks
+			      * resolved, no "." or ".." components), as the kernel reports it. */
 	RuleAccess access;   /* FILE: read or write; PROCESS: exec (implied) */
 	bool owner;	     /* the subject's uid owns the target */
 	bool tty;	     /* the subject has a controlling terminal */
