@@ -6,7 +6,7 @@
  *
  * Only tracepoint and tp_btf programs: kprobes, fentry and LSM programs are not available on every
  * target. sched_* events use tp_btf (BTF-typed arguments, no tracefs needed); syscalls use the
- * syscalls/sys_{enter,exit}_* tracepoints (tracefs must be mounted to attach them). User space
+ * syscalls/sys_{enter,exit}_* tracepoints (user space reads their ids from tracefs). User space
  * turns off the programs whose tracepoint this kernel lacks (e.g. open/unlink/chown on arm64).
  *
  * Syscalls are recorded at entry into the task-local storage `pending` (so strings are copied
