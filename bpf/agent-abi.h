@@ -108,7 +108,7 @@ enum agent_vis_class {
 enum agent_stat {
 	AGENT_STAT_EMITTED = 0,	     /* records written to the ring buffer */
 	AGENT_STAT_DROP_RINGBUF = 1, /* ring buffer full: bpf_ringbuf_output() failed */
-	AGENT_STAT_DROP_PENDING = 2, /* enter->exit map full: the syscall was not recorded */
+	AGENT_STAT_DROP_PENDING = 2, /* no per-thread slot (task storage busy/OOM): not recorded */
 	AGENT_STAT_DROP_SCRATCH = 3, /* per-CPU scratch lookup failed (never expected) */
 	AGENT_STAT_DROP_TOO_BIG = 4, /* record larger than the output bound (never expected) */
 	AGENT_STAT_ERR_READ =
