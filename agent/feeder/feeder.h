@@ -58,7 +58,9 @@
  *   options.realtime_usec).
  * - Not thread-safe: one Feeder is used from the daemon's event loop. The module logs at debug
  *   level only; callers read feeder_get_stats(). sd_journal_sendv() blocks while journald's queue
- *   is full.
+ *   is full. Writing to a closed pipe or socket on the fallback fd raises SIGPIPE: the process
+ *   must ignore it (systemd's IgnoreSIGPIPE=yes does), then the write fails with -EPIPE and the
+ *   record counts as lost.
  */
 #pragma once
 

@@ -19,7 +19,7 @@ client=$1
 srcdir=$2
 
 # shellcheck source-path=SCRIPTDIR source=../lib/journald.sh
-. "$srcdir/tests/lib/journald.sh"
+. "$srcdir/tests/lib/journald.sh" || { echo "FAIL: cannot source the journald harness"; exit 1; }
 journald_require
 journald_isolate "$@"
 if ! command -v python3 >/dev/null; then
