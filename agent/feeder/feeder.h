@@ -286,8 +286,8 @@ int feeder_send_at(Feeder *f, const Alert *a, uint64_t now_usec);
 int feeder_send(Feeder *f, const Alert *a);
 
 /**
- * feeder_flush() - emit one summary record per key with alerts suppressed since the last flush, and
- * forget idle keys.
+ * feeder_flush() - emit one summary record per key with alerts suppressed since the last flush,
+ * forget idle keys, and replay kept records if journald was restarted since the last record.
  * @now_usec: monotonic time in µs.
  * Return: the number of summary records emitted, or -errno if one could not be written (it stays
  * pending and is retried by the next flush).
