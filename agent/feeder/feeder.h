@@ -58,7 +58,9 @@
  *   options.realtime_usec).
  * - Not thread-safe: one Feeder is used from the daemon's event loop. The module logs at debug
  *   level only; callers read feeder_get_stats(). sd_journal_sendv() blocks while journald's queue
- *   is full.
+ *   is full. Writing to a closed pipe or socket on the fallback fd raises SIGPIPE: the process
+ *   must ignore it (systemd's IgnoreSIGPIPE=yes does), then the write fails with -EPIPE and the
+ *   record counts as lost.
  */
 #pragma once
 
@@ -284,8 +286,8 @@ int feeder_send_at(Feeder *f, const Alert *a, uint64_t now_usec);
 int feeder_send(Feeder *f, const Alert *a);
 
 /**
- * feeder_flush() - emit one summary record per key with alerts suppressed since the last flush, and
- * forget idle keys.
+ * feeder_flush() - emit one summary record per key with alerts suppressed since the last flush,
+ * forget idle keys, and replay kept records if journald was restarted since the last record.
  * @now_usec: monotonic time in µs.
  * Return: the number of summary records emitted, or -errno if one could not be written (it stays
  * pending and is retried by the next flush).
