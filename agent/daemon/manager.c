@@ -10,6 +10,10 @@
 #include "core/strv.h"
 #include "daemon/manager.h"
 #include "daemon/status.h"
+#include "feeder/feeder.h"
+#include "rules/rules.h"
+
+#define FEEDER_FLUSH_USEC (5 * 1000000ULL) /* suppression summaries */
 
 struct Manager {
 	sd_event *event;
@@ -20,6 +24,12 @@ struct Manager {
 	HostIdentity *host;
 	PolicyStore *store;
 	StatusServer *status;
+	Workload *workload; /* the host */
+	RuleSet *rules;     /* host policies compiled for the host; borrows the store's policies */
+	Feeder *feeder;
+	FeederStats feeder_base; /* counters of feeders replaced by reloads */
+	bool journal_up;
+	sd_event_source *flush_timer;
 
 	char *enforcer;	       /* NULL: none */
 	char *enforcer_reason; /* why none */
@@ -44,6 +54,10 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 	status_server_free(m->status);
+	sd_event_source_disable_unref(m->flush_timer);
+	feeder_free(m->feeder);
+	rule_set_free(m->rules);
+	workload_free(m->workload);
 	policy_store_free(m->store);
 	host_identity_free(m->host);
 	config_free(m->config);
@@ -76,6 +90,7 @@ int manager_new(const ManagerArgs *args, Manager **ret)
 	if (r < 0)
 		return r;
 	m->start_realtime_usec = now_usec(CLOCK_REALTIME);
+	m->journal_up = true;
 	*ret = TAKE_PTR(m);
 	return 0;
 }
@@ -242,13 +257,145 @@ static void notify_status(Manager *m)
 		m->enforcer ?: "none, alerts only");
 }
 
+static RuleAction posture_action(Posture p)
+{
+	return p == POSTURE_BLOCK ? ACTION_BLOCK : ACTION_AUDIT;
+}
+
+/* Compiles the host policies in force for the host. The store has just replaced or freed policies
+ * the old RuleSet borrowed, so the old one is dropped in every case. */
 static int recompile(Manager *m)
 {
+	_cleanup_free_ const Policy **pols = NULL;
+	_cleanup_(workload_freep) Workload *w = NULL;
+	RulePostures postures = {
+		.file = posture_action(m->config->host_posture[POSTURE_CLASS_FILE]),
+		.network = posture_action(m->config->host_posture[POSTURE_CLASS_NETWORK]),
+		.capabilities = posture_action(m->config->host_posture[POSTURE_CLASS_CAPABILITIES]),
+	};
+	size_t n = 0, n_rules = 0;
+	int r;
+
+	m->rules = rule_set_free(m->rules);
 	m->counters.rule_compiles++;
-	log_info("rules: %zu policies in force (generation %llu)",
-		 policy_store_n_policies(m->store),
-		 (unsigned long long)policy_store_generation(m->store));
+
+	r = workload_new_host(m->host->hostname, m->host->labels + 1, &w);
+	if (r >= 0)
+		r = policy_store_policies(m->store, POLICY_KIND_HSP, &pols, &n);
+	if (r >= 0)
+		r = rule_set_compile(pols, n, w, &postures, &m->rules);
+	if (r < 0) {
+		m->counters.rule_compile_failures++;
+		return log_error_errno(r, "rules: cannot compile the host policies: %m; NO RULES ARE "
+					  "ACTIVE until the next change");
+	}
+	workload_free(m->workload);
+	m->workload = TAKE_PTR(w);
+
+	for (int c = 0; c < _RULE_CLASS_MAX; c++)
+		n_rules += m->rules->classes[c].n_rules;
+	log_info("rules: %zu of %zu host policies select this host; %zu rules active (generation %llu)",
+		 m->rules->n_policies, n, n_rules, (unsigned long long)policy_store_generation(m->store));
+	for (size_t i = 0; i < n; i++) {
+		const char *why = NULL;
+
+		if (!workload_selects(m->workload, pols[i], &why))
+			log_notice("rules: host policy '%s' does not select this host: %s", pols[i]->name,
+				   why ?: "selector does not match");
+	}
 	return 0;
+}
+
+static void stats_add(FeederStats *to, const FeederStats *a)
+{
+	to->records += a->records;
+	to->sent_journal += a->sent_journal;
+	to->sent_fallback += a->sent_fallback;
+	to->sent_callback += a->sent_callback;
+	to->journal_failures += a->journal_failures;
+	to->lost += a->lost;
+	to->suppressed += a->suppressed;
+	to->suppressed_reported += a->suppressed_reported;
+	to->threshold_events += a->threshold_events;
+	to->summaries += a->summaries;
+}
+
+void manager_feeder_stats(const Manager *m, FeederStats *ret)
+{
+	FeederStats cur = {};
+
+	*ret = m->feeder_base;
+	if (m->feeder) {
+		feeder_get_stats(m->feeder, &cur);
+		stats_add(ret, &cur);
+		ret->last_error = cur.last_error;
+		ret->journal_up = cur.journal_up;
+	}
+}
+
+/* (Re)creates the feeder from the configuration; counters carry over. */
+static int setup_feeder(Manager *m)
+{
+	_cleanup_(feeder_freep) Feeder *f = NULL;
+	FeederOptions o;
+	int r;
+
+	feeder_options_init(&o);
+	o.sink = FEEDER_SINK_JOURNAL; /* falls back to JSON lines on stdout while journald is down */
+	o.fallback_fd = STDOUT_FILENO;
+	o.throttling = m->config->alert_throttling;
+	o.max_alerts_per_sec = m->config->max_alert_per_sec;
+	o.throttle_sec = m->config->throttle_sec;
+	o.cluster_name = m->config->cluster;
+	o.host_name = m->host->hostname;
+	o.node_id = m->host->machine_id;
+	r = feeder_new(&o, &f);
+	if (r < 0)
+		return log_error_errno(r, "feeder: cannot set up: %m");
+	if (m->feeder) {
+		FeederStats cur;
+
+		(void)feeder_flush(m->feeder, feeder_now_monotonic());
+		feeder_get_stats(m->feeder, &cur);
+		stats_add(&m->feeder_base, &cur);
+		feeder_free(m->feeder);
+	}
+	m->feeder = TAKE_PTR(f);
+	return 0;
+}
+
+int manager_send(Manager *m, const Alert *a)
+{
+	FeederStats st;
+	int r;
+
+	if (!m->feeder)
+		return -ENOTCONN;
+	r = feeder_send(m->feeder, a);
+	feeder_get_stats(m->feeder, &st);
+	if (st.journal_up != m->journal_up) {
+		if (st.journal_up)
+			log_notice("feeder: the journal is back; alerts go to the journal again");
+		else
+			log_warning_errno(st.last_error, "feeder: the journal is unavailable (%m); alerts go "
+							 "to standard output as JSON lines until it is back");
+		m->journal_up = st.journal_up;
+	}
+	return r;
+}
+
+static int on_flush_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	Manager *m = userdata;
+	int r;
+
+	if (m->feeder) {
+		r = feeder_flush(m->feeder, feeder_now_monotonic());
+		if (r < 0)
+			log_debug_errno(r, "feeder: flushing suppression summaries failed, retrying later: %m");
+	}
+	(void)sd_event_source_set_time_relative(s, FEEDER_FLUSH_USEC);
+	return sd_event_source_set_enabled(s, SD_EVENT_ON);
 }
 
 static void on_policies_changed(PolicyStore *s, void *userdata)
@@ -300,6 +447,7 @@ int manager_reload(Manager *m)
 		m->config = TAKE_PTR(c);
 		host_identity_free(m->host);
 		m->host = TAKE_PTR(h);
+		(void)setup_feeder(m);
 		r = policy_store_set_dir(m->store, m->config->policy_dir);
 		if (r < 0)
 			log_error_errno(r, "policy: cannot switch to '%s': %m",
@@ -339,6 +487,8 @@ int manager_start(Manager *m)
 					on_sighup, m);
 	if (r < 0)
 		return log_error_errno(r, "manager: cannot set up signal handling: %m");
+	/* A reader of stdout/stderr going away must not kill the agent. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	r = sd_event_set_watchdog(m->event, true);
 	if (r < 0)
 		log_warning_errno(r, "manager: cannot enable the watchdog, ignoring: %m");
@@ -346,6 +496,14 @@ int manager_start(Manager *m)
 	r = choose_enforcer(m);
 	if (r < 0)
 		return log_error_errno(r, "enforcer: %m");
+
+	r = setup_feeder(m);
+	if (r < 0)
+		return r;
+	r = sd_event_add_time_relative(m->event, &m->flush_timer, CLOCK_MONOTONIC, FEEDER_FLUSH_USEC, 0,
+				       on_flush_timer, m);
+	if (r < 0)
+		return log_error_errno(r, "feeder: cannot set up the flush timer: %m");
 
 	r = policy_store_new(m->config->policy_dir, &m->store);
 	if (r < 0)
@@ -391,4 +549,14 @@ int manager_run(Manager *m)
 	if (r < 0)
 		return log_error_errno(r, "manager: event loop failed: %m");
 	return 0;
+}
+
+const RuleSet *manager_rules(const Manager *m)
+{
+	return m->rules;
+}
+
+const Workload *manager_workload(const Manager *m)
+{
+	return m->workload;
 }

@@ -12,6 +12,8 @@
 
 #include "daemon/conf.h"
 #include "daemon/policy-store.h"
+#include "feeder/feeder.h"
+#include "rules/rules.h"
 #include "identity/host.h"
 
 #define STATUS_SOCKET_PATH "/run/kubearmor/status.sock"
@@ -65,5 +67,11 @@ uint64_t manager_start_realtime_usec(const Manager *m);
 /* The enforcer in use (NULL: none) and, when none, why. */
 const char *manager_enforcer(const Manager *m);
 const char *manager_enforcer_reason(const Manager *m);
+const RuleSet *manager_rules(const Manager *m);   /* NULL when compilation failed */
+const Workload *manager_workload(const Manager *m);
+/* Feeder counters since start (across reloads). */
+void manager_feeder_stats(const Manager *m, FeederStats *ret);
+/* Hands one record to the feeder; logs when the journal goes away or comes back. */
+int manager_send(Manager *m, const Alert *a);
 bool manager_monitor_active(const Manager *m);
 const char *manager_monitor_reason(const Manager *m);

@@ -80,131 +80,111 @@ static int add_string_time(json_t *o, const char *key, uint64_t usec)
 	return s ? json_set_new(o, key, json_string(s)) : -ENOMEM;
 }
 
-typedef struct RuleView {
-	const char *cls;
-	const char *what;
-	RuleAction action;
-	size_t n_sources;
-	SrcPos pos;
-} RuleView;
-
-static const char *const match_kind_names[] = {
-	[PATH_MATCH_PATH] = "matchPaths",
-	[PATH_MATCH_EXECNAME] = "matchPaths.execname",
-	[PATH_MATCH_DIR] = "matchDirectories",
-	[PATH_MATCH_PATTERN] = "matchPatterns",
-};
-
-/* Whether the monitor produces events of class `cls` (the source of monitor alerts). */
-static bool monitor_observes(const char *cls)
+/* Whether the monitor produces events of class `c` (the only source of alerts without an enforcer). */
+static bool monitor_observes(RuleClass c)
 {
-	return streq(cls, "process") || streq(cls, "file");
+	return c == RULE_CLASS_PROCESS || c == RULE_CLASS_FILE;
 }
 
-static const char *rule_status(Manager *m, const RuleView *v, char *buf, size_t n)
+static const char *rule_status(Manager *m, const Rule *rule, char *buf, size_t n)
 {
 	const char *enforcer = manager_enforcer(m);
-	bool seen = manager_monitor_active(m) && monitor_observes(v->cls);
+	const char *cls = rule_class_to_string(rule->class);
+	bool seen = manager_monitor_active(m) && monitor_observes(rule->class);
 
-	if (v->action == ACTION_AUDIT) {
+	if (rule->action == ACTION_AUDIT) {
 		if (seen)
 			return "audited (eBPF Monitor)";
 		if (!manager_monitor_active(m))
 			(void)snprintf(buf, n, "inactive: the monitor is off (%s)",
 				       manager_monitor_reason(m) ?: "unknown");
 		else
-			(void)snprintf(buf, n, "inactive: the monitor does not observe %s events",
-				       v->cls);
+			(void)snprintf(buf, n, "inactive: the monitor does not observe %s events", cls);
 		return buf;
 	}
 	if (enforcer) {
 		(void)snprintf(buf, n, "enforced (%s)", enforcer);
 		return buf;
 	}
-	if (v->action == ACTION_BLOCK)
+	if (rule->action == ACTION_BLOCK)
 		return seen ? "NOT ENFORCED (no enforcer); matches alerted by the eBPF Monitor"
 			    : "NOT ENFORCED (no enforcer) and not observed";
-	return "NOT ENFORCED (no enforcer)";
+	return seen ? "NOT ENFORCED (no enforcer); allow-list posture alerted by the eBPF Monitor"
+		    : "NOT ENFORCED (no enforcer)";
 }
 
-static int add_rule(Manager *m, json_t *rules, const Policy *p, const RuleView *v)
+static int add_rule(Manager *m, json_t *rules, const Rule *rule)
 {
 	_cleanup_json_ json_t *o = json_object();
 	char buf[512];
 
 	if (!o)
 		return -ENOMEM;
-	if (json_set_new(o, "policy", json_string(p->name)) < 0 ||
-	    json_set_new(o, "file", json_str_or_null(p->file)) < 0 ||
-	    json_set_new(o, "line", json_integer(v->pos.line)) < 0 ||
-	    json_set_new(o, "class", json_string(v->cls)) < 0 ||
-	    json_set_new(o, "match", json_string(v->what)) < 0 ||
-	    json_set_new(o, "action", json_str_or_null(rule_action_to_string(v->action))) < 0 ||
-	    json_set_new(o, "fromSource", json_integer((json_int_t)v->n_sources)) < 0 ||
-	    json_set_new(o, "status", json_string(rule_status(m, v, buf, sizeof(buf)))) < 0)
+	if (json_set_new(o, "policy", json_string(rule->policy->name)) < 0 ||
+	    json_set_new(o, "file", json_str_or_null(rule->policy->file)) < 0 ||
+	    json_set_new(o, "line", json_integer(rule->pos.line)) < 0 ||
+	    json_set_new(o, "class", json_string(rule_class_to_string(rule->class))) < 0 ||
+	    json_set_new(o, "match", json_string(rule_match_to_string(rule->match))) < 0 ||
+	    json_set_new(o, "target", json_str_or_null(rule->target)) < 0 ||
+	    json_set_new(o, "fromSource", json_str_or_null(rule->source ?: rule->source_dir)) < 0 ||
+	    json_set_new(o, "action", json_str_or_null(rule_action_to_string(rule->action))) < 0 ||
+	    json_set_new(o, "status", json_string(rule_status(m, rule, buf, sizeof(buf)))) < 0)
 		return -ENOMEM;
 	return json_array_append_new(rules, TAKE_PTR(o)) < 0 ? -ENOMEM : 0;
 }
 
-static int add_policy_rules(Manager *m, json_t *rules, const Policy *p)
+static json_t *build_rules(Manager *m)
 {
-	char what[POLICY_MAX_STRING + 64];
-	int r;
+	_cleanup_json_ json_t *a = json_array();
+	const RuleSet *rs = manager_rules(m);
 
-#define ADD(cls_, what_, action_, nsrc_, pos_)                               \
-	do {                                                                 \
-		RuleView v_ = {(cls_), (what_), (action_), (nsrc_), (pos_)}; \
-		r = add_rule(m, rules, p, &v_);                              \
-		if (r < 0)                                                   \
-			return r;                                            \
-	} while (0)
+	if (!a)
+		return NULL;
+	for (int c = 0; rs && c < _RULE_CLASS_MAX; c++)
+		for (size_t i = 0; i < rs->classes[c].n_rules; i++)
+			if (add_rule(m, a, &rs->classes[c].rules[i]) < 0)
+				return NULL;
+	return TAKE_PTR(a);
+}
 
-	for (size_t i = 0; i < p->n_process; i++) {
-		const PathRule *pr = &p->process[i];
+/* Every policy in force and whether it applies to the host. */
+static json_t *build_policies(Manager *m)
+{
+	_cleanup_json_ json_t *a = json_array();
+	const Workload *w = manager_workload(m);
 
-		(void)snprintf(what, sizeof(what), "%s %s", match_kind_names[pr->kind], pr->value);
-		ADD("process", what, pr->meta.action, pr->n_sources, pr->pos);
-	}
-	for (size_t i = 0; i < p->n_file; i++) {
-		const PathRule *fr = &p->file_rules[i];
+	if (!a)
+		return NULL;
+	for (int k = 0; k < _POLICY_KIND_MAX; k++) {
+		_cleanup_free_ const Policy **pols = NULL;
+		size_t n = 0;
 
-		(void)snprintf(what, sizeof(what), "%s %s%s", match_kind_names[fr->kind], fr->value,
-			       fr->read_only ? " readOnly" : "");
-		ADD("file", what, fr->meta.action, fr->n_sources, fr->pos);
-	}
-	for (size_t i = 0; i < p->n_network; i++) {
-		(void)snprintf(what, sizeof(what), "matchProtocols %s", p->network[i].protocol);
-		ADD("network", what, p->network[i].meta.action, p->network[i].n_sources,
-		    p->network[i].pos);
-	}
-	for (size_t i = 0; i < p->n_dns; i++) {
-		(void)snprintf(what, sizeof(what), "matchDNSQueries %s", p->dns[i].domain);
-		ADD("network", what, p->dns[i].meta.action, p->dns[i].n_sources, p->dns[i].pos);
-	}
-	for (size_t i = 0; i < p->n_capabilities; i++) {
-		(void)snprintf(what, sizeof(what), "matchCapabilities %s",
-			       p->capabilities[i].capability);
-		ADD("capabilities", what, p->capabilities[i].meta.action,
-		    p->capabilities[i].n_sources, p->capabilities[i].pos);
-	}
-	for (size_t i = 0; i < p->n_syscalls; i++) {
-		_cleanup_free_ char *names = strv_join(p->syscalls[i].syscalls, ",");
+		if (policy_store_policies(manager_store(m), (PolicyKind)k, &pols, &n) < 0)
+			return NULL;
+		for (size_t i = 0; i < n; i++) {
+			_cleanup_json_ json_t *o = json_object();
+			const char *why = NULL;
+			bool sel = false;
 
-		if (!names)
-			return -ENOMEM;
-		(void)snprintf(what, sizeof(what), "%s %s%s%s",
-			       p->syscalls[i].kind == SYSCALL_MATCH_PATHS ? "matchPaths"
-									  : "matchSyscalls",
-			       names, p->syscalls[i].path ? " " : "", p->syscalls[i].path ?: "");
-		ADD("syscalls", what, ACTION_AUDIT, p->syscalls[i].n_sources, p->syscalls[i].pos);
+			if (!o)
+				return NULL;
+			if (k != POLICY_KIND_HSP)
+				why = "container policies are not applied on this host (no container support "
+				      "yet)";
+			else if (!w)
+				why = "the host policies could not be compiled";
+			else
+				sel = workload_selects(w, pols[i], &why);
+			if (json_set_new(o, "name", json_string(pols[i]->name)) < 0 ||
+			    json_set_new(o, "kind", json_string(policy_kind_to_string(pols[i]->kind))) < 0 ||
+			    json_set_new(o, "file", json_str_or_null(pols[i]->file)) < 0 ||
+			    json_set_new(o, "selected", json_boolean(sel)) < 0 ||
+			    (!sel && json_set_new(o, "reason", json_string(why ?: "not selected")) < 0) ||
+			    json_array_append_new(a, TAKE_PTR(o)) < 0)
+				return NULL;
+		}
 	}
-	for (size_t i = 0; i < p->n_devices; i++) {
-		(void)snprintf(what, sizeof(what), "matchDevice class=%s",
-			       p->devices[i].class_name);
-		ADD("device", what, p->devices[i].meta.action, 0, p->devices[i].pos);
-	}
-#undef ADD
-	return 0;
+	return TAKE_PTR(a);
 }
 
 static json_t *build_files(const PolicyStore *store)
@@ -254,13 +234,12 @@ int status_build_json(Manager *m, char **ret)
 	const HostIdentity *h = manager_host(m);
 	const ManagerCounters *k = manager_counters(m);
 	_cleanup_free_ char *vis = NULL;
-	_cleanup_free_ const Policy **pols = NULL;
-	size_t n_pols = 0;
+	FeederStats fs;
 	char *s;
-	int r;
 
-	if (!doc || !host || !cfg || !enf || !mon || !dir || !rules || !cnt)
+	if (!doc || !host || !cfg || !enf || !mon || !dir || !cnt)
 		return -ENOMEM;
+	manager_feeder_stats(m, &fs);
 	vis = visibility_to_string(c->host_visibility);
 	if (!vis)
 		return -ENOMEM;
@@ -314,15 +293,8 @@ int status_build_json(Manager *m, char **ret)
 	    json_set_new(doc, "files", build_files(store)) < 0)
 		return -ENOMEM;
 
-	r = policy_store_policies(store, POLICY_KIND_HSP, &pols, &n_pols);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n_pols; i++) {
-		r = add_policy_rules(m, rules, pols[i]);
-		if (r < 0)
-			return r;
-	}
-	if (json_set_new(doc, "rules", TAKE_PTR(rules)) < 0)
+	if (json_set_new(doc, "policies", build_policies(m)) < 0 ||
+	    json_set_new(doc, "rules", build_rules(m)) < 0)
 		return -ENOMEM;
 
 	if (json_set_new(cnt, "events", json_integer((json_int_t)k->events)) < 0 ||
