@@ -518,6 +518,7 @@ START_TEST(test_differential)
 	       "posture %lu\n",
 	       cases, disagreements, verdicts[ACTION_ALLOW], verdicts[ACTION_AUDIT],
 	       verdicts[ACTION_BLOCK], deciders[0], deciders[1], deciders[2]);
+	fflush(stdout);
 	ck_assert_uint_ge(cases, 100000);
 	ck_assert_uint_eq(disagreements, 0);
 	/* The generator must exercise every outcome, or the comparison proves little. */
