@@ -28,6 +28,7 @@ static void run_help(void)
 	       "     --foreground          Log plain lines to stderr even under systemd\n"
 	       "     --no-monitor          Load and watch policies only; observe nothing\n"
 	       "     --status-socket PATH  Status socket (default %s; \"\" disables it)\n"
+	       "     --monitor-ring-bytes N  Ring buffer size of the eBPF monitor (power of two)\n"
 	       "  -h --help                Show this help\n",
 	       CONFIG_FILE, STATUS_SOCKET_PATH);
 }
@@ -57,6 +58,7 @@ int verb_run(int argc, char **argv)
 		ARG_FOREGROUND,
 		ARG_NO_MONITOR,
 		ARG_STATUS_SOCKET,
+		ARG_RING_BYTES,
 	};
 	static const struct option options[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -67,6 +69,7 @@ int verb_run(int argc, char **argv)
 		{"foreground", no_argument, NULL, ARG_FOREGROUND},
 		{"no-monitor", no_argument, NULL, ARG_NO_MONITOR},
 		{"status-socket", required_argument, NULL, ARG_STATUS_SOCKET},
+		{"monitor-ring-bytes", required_argument, NULL, ARG_RING_BYTES},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -132,6 +135,22 @@ int verb_run(int argc, char **argv)
 		case ARG_STATUS_SOCKET:
 			args.status_socket = optarg;
 			break;
+		case ARG_RING_BYTES: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 0);
+			if (errno || *end || v < 4096 || v > (1UL << 30) || (v & (v - 1))) {
+				fprintf(stderr,
+					"kubearmor run: --monitor-ring-bytes wants a power of two "
+					"from 4096 to 1073741824, got '%s'\n",
+					optarg);
+				return 2;
+			}
+			args.monitor_ring_bytes = (unsigned)v;
+			break;
+		}
 		case 'h':
 			run_help();
 			return 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
@@ -9,11 +10,17 @@
 #include "core/log.h"
 #include "core/strv.h"
 #include "daemon/manager.h"
+#include "daemon/match.h"
 #include "daemon/status.h"
+#include "monitor/monitor.h"
 #include "feeder/feeder.h"
 #include "rules/rules.h"
 
 #define FEEDER_FLUSH_USEC (5 * 1000000ULL) /* suppression summaries */
+#define DROP_REPORT_USEC  (5 * 1000000ULL) /* how often dropped events are logged */
+#define UNIDENTIFIED_LOG_USEC                                              \
+	(10 * 1000000ULL) /* rate limit of the "exited before lookup" line \
+			   */
 
 struct Manager {
 	sd_event *event;
@@ -25,7 +32,7 @@ struct Manager {
 	PolicyStore *store;
 	StatusServer *status;
 	Workload *workload; /* the host */
-	RuleSet *rules;     /* host policies compiled for the host; borrows the store's policies */
+	RuleSet *rules;	    /* host policies compiled for the host; borrows the store's policies */
 	Feeder *feeder;
 	FeederStats feeder_base; /* counters of feeders replaced by reloads */
 	bool journal_up;
@@ -35,6 +42,16 @@ struct Manager {
 	char *enforcer_reason; /* why none */
 	bool monitor_active;
 	char *monitor_reason;
+	Monitor *monitor;
+	sd_event_source *monitor_io;
+	sd_event_source *monitor_timer;
+	uint64_t host_pidns;
+	uint64_t last_drop_report_usec;
+	uint64_t drops_reported;
+	uint64_t last_unidentified_log_usec;
+	uint64_t unidentified_since_log;
+	MatchContext match;
+	MatchRecord records[MATCH_RECORDS_MAX];
 
 	ManagerCounters counters;
 	uint64_t start_realtime_usec;
@@ -54,6 +71,9 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 	status_server_free(m->status);
+	sd_event_source_disable_unref(m->monitor_io);
+	sd_event_source_disable_unref(m->monitor_timer);
+	monitor_free(m->monitor);
 	sd_event_source_disable_unref(m->flush_timer);
 	feeder_free(m->feeder);
 	rule_set_free(m->rules);
@@ -286,22 +306,25 @@ static int recompile(Manager *m)
 		r = rule_set_compile(pols, n, w, &postures, &m->rules);
 	if (r < 0) {
 		m->counters.rule_compile_failures++;
-		return log_error_errno(r, "rules: cannot compile the host policies: %m; NO RULES ARE "
-					  "ACTIVE until the next change");
+		return log_error_errno(r,
+				       "rules: cannot compile the host policies: %m; NO RULES ARE "
+				       "ACTIVE until the next change");
 	}
 	workload_free(m->workload);
 	m->workload = TAKE_PTR(w);
 
 	for (int c = 0; c < _RULE_CLASS_MAX; c++)
 		n_rules += m->rules->classes[c].n_rules;
-	log_info("rules: %zu of %zu host policies select this host; %zu rules active (generation %llu)",
-		 m->rules->n_policies, n, n_rules, (unsigned long long)policy_store_generation(m->store));
+	log_info("rules: %zu of %zu host policies select this host; %zu rules active (generation "
+		 "%llu)",
+		 m->rules->n_policies, n, n_rules,
+		 (unsigned long long)policy_store_generation(m->store));
 	for (size_t i = 0; i < n; i++) {
 		const char *why = NULL;
 
 		if (!workload_selects(m->workload, pols[i], &why))
-			log_notice("rules: host policy '%s' does not select this host: %s", pols[i]->name,
-				   why ?: "selector does not match");
+			log_notice("rules: host policy '%s' does not select this host: %s",
+				   pols[i]->name, why ?: "selector does not match");
 	}
 	return 0;
 }
@@ -341,7 +364,8 @@ static int setup_feeder(Manager *m)
 	int r;
 
 	feeder_options_init(&o);
-	o.sink = FEEDER_SINK_JOURNAL; /* falls back to JSON lines on stdout while journald is down */
+	o.sink =
+		FEEDER_SINK_JOURNAL; /* falls back to JSON lines on stdout while journald is down */
 	o.fallback_fd = STDOUT_FILENO;
 	o.throttling = m->config->alert_throttling;
 	o.max_alerts_per_sec = m->config->max_alert_per_sec;
@@ -377,8 +401,9 @@ int manager_send(Manager *m, const Alert *a)
 		if (st.journal_up)
 			log_notice("feeder: the journal is back; alerts go to the journal again");
 		else
-			log_warning_errno(st.last_error, "feeder: the journal is unavailable (%m); alerts go "
-							 "to standard output as JSON lines until it is back");
+			log_warning_errno(st.last_error,
+					  "feeder: the journal is unavailable (%m); alerts go "
+					  "to standard output as JSON lines until it is back");
 		m->journal_up = st.journal_up;
 	}
 	return r;
@@ -392,10 +417,194 @@ static int on_flush_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	if (m->feeder) {
 		r = feeder_flush(m->feeder, feeder_now_monotonic());
 		if (r < 0)
-			log_debug_errno(r, "feeder: flushing suppression summaries failed, retrying later: %m");
+			log_debug_errno(r, "feeder: flushing suppression summaries failed, "
+					   "retrying later: %m");
 	}
 	(void)sd_event_source_set_time_relative(s, FEEDER_FLUSH_USEC);
 	return sd_event_source_set_enabled(s, SD_EVENT_ON);
+}
+
+/* ---- the monitor ---- */
+
+static unsigned monitor_visibility(const Manager *m)
+{
+	unsigned v = 0, cfg = m->config->host_visibility;
+	const RuleSet *rs = m->rules;
+
+	/* Telemetry classes, plus every class some rule needs events of: alerts never depend on
+	 * visibility. */
+	if (cfg & VISIBILITY_PROCESS)
+		v |= MONITOR_VIS_BIT(MONITOR_VIS_PROCESS);
+	if (cfg & VISIBILITY_FILE)
+		v |= MONITOR_VIS_BIT(MONITOR_VIS_FILE);
+	if (cfg & VISIBILITY_NETWORK)
+		v |= MONITOR_VIS_BIT(MONITOR_VIS_NETWORK);
+	if (cfg & VISIBILITY_CAPABILITIES)
+		v |= MONITOR_VIS_BIT(MONITOR_VIS_CAPS);
+	if (rs) {
+		if (rs->classes[RULE_CLASS_PROCESS].n_rules)
+			v |= MONITOR_VIS_BIT(MONITOR_VIS_PROCESS);
+		if (rs->classes[RULE_CLASS_FILE].n_rules)
+			v |= MONITOR_VIS_BIT(MONITOR_VIS_FILE);
+		if (rs->classes[RULE_CLASS_NETWORK].n_rules)
+			v |= MONITOR_VIS_BIT(MONITOR_VIS_NETWORK);
+		if (rs->classes[RULE_CLASS_SYSCALL].n_rules)
+			v |= MONITOR_VIS_BIT(MONITOR_VIS_FILE) | MONITOR_VIS_BIT(MONITOR_VIS_CAPS);
+	}
+	return v;
+}
+
+/* After a recompile or reload: the matcher's view and the monitor's classes. */
+static void refresh_matching(Manager *m)
+{
+	match_context_init(&m->match, m->rules, m->config->host_visibility, m->enforcer);
+	if (m->monitor) {
+		int r = monitor_set_visibility(m->monitor, monitor_visibility(m));
+
+		if (r < 0)
+			log_warning_errno(r, "monitor: cannot set the observed classes: %m");
+	}
+}
+
+static void note_unidentified(Manager *m, const MonitorEvent *ev)
+{
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
+
+	m->counters.events_unidentified++;
+	m->unidentified_since_log++;
+	if (now - m->last_unidentified_log_usec < UNIDENTIFIED_LOG_USEC &&
+	    m->last_unidentified_log_usec)
+		return;
+	log_notice(
+		"monitor: process %u ('%s') exited before its executable could be looked up; its "
+		"records carry no ProcessName (%llu such events since the last notice)",
+		ev->proc.pid, ev->proc.comm, (unsigned long long)m->unidentified_since_log);
+	m->last_unidentified_log_usec = now;
+	m->unidentified_since_log = 0;
+}
+
+static int on_monitor_event(const MonitorEvent *ev, void *userdata)
+{
+	Manager *m = userdata;
+	int n;
+
+	m->counters.events++;
+	if (ev->proc.pidns != m->host_pidns) {
+		m->counters.events_ignored++;
+		return 0;
+	}
+	m->counters.events_host++;
+	if (ev->type != AGENT_EVT_FORK && ev->type != AGENT_EVT_EXIT && isempty(ev->proc.exe))
+		note_unidentified(m, ev);
+
+	n = match_event(&m->match, ev, m->records);
+	if (n < 0) {
+		log_warning_errno(n, "monitor: cannot match an event, skipping it: %m");
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		const Alert *a = &m->records[i].alert;
+
+		if (a->type == ALERT_TYPE_MATCHED_HOST_POLICY)
+			m->counters.alerts++;
+		else
+			m->counters.logs++;
+		(void)manager_send(m, a);
+	}
+	return 0;
+}
+
+static void report_drops(Manager *m)
+{
+	MonitorStats st;
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
+
+	if (now - m->last_drop_report_usec < DROP_REPORT_USEC)
+		return;
+	m->last_drop_report_usec = now;
+	if (monitor_read_stats(m->monitor, &st) < 0 || st.kernel_dropped <= m->drops_reported)
+		return;
+	log_warning(
+		"monitor: %llu events dropped in the kernel since the last report (%llu in all; "
+		"ring buffer full: %llu); see 'kubearmor status'",
+		(unsigned long long)(st.kernel_dropped - m->drops_reported),
+		(unsigned long long)st.kernel_dropped,
+		(unsigned long long)st.kernel_drop[AGENT_STAT_DROP_RINGBUF]);
+	m->drops_reported = st.kernel_dropped;
+}
+
+static void consume(Manager *m)
+{
+	int r = monitor_consume(m->monitor);
+
+	if (r < 0)
+		log_warning_errno(r, "monitor: consuming events failed: %m");
+	report_drops(m);
+}
+
+static int on_monitor_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	consume(userdata);
+	return 0;
+}
+
+static int on_monitor_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	Manager *m = userdata;
+
+	consume(m);
+	(void)sd_event_source_set_time_relative(s, monitor_poll_interval_usec(m->monitor));
+	return sd_event_source_set_enabled(s, SD_EVENT_ON);
+}
+
+static int start_monitor(Manager *m)
+{
+	MonitorOptions o = {
+		.callback = on_monitor_event,
+		.userdata = m,
+		.visibility = monitor_visibility(m),
+		.ring_bytes = m->args.monitor_ring_bytes,
+	};
+	struct stat st;
+	int r;
+
+	if (stat("/proc/self/ns/pid", &st) < 0)
+		return log_error_errno(errno, "monitor: cannot read the host's pid namespace: %m");
+	m->host_pidns = st.st_ino;
+	if (o.visibility == 0)
+		o.visibility = MONITOR_VIS_BIT(MONITOR_VIS_PROCESS); /* 0 would mean all */
+
+	r = monitor_new(&m->monitor, &o);
+	if (r < 0) {
+		free(m->monitor_reason);
+		if (asprintf(&m->monitor_reason, "the eBPF monitor could not start: %s",
+			     strerror(-r)) < 0)
+			m->monitor_reason = NULL;
+		return log_error_errno(
+			r, "monitor: cannot start the eBPF monitor: %m; NOTHING IS OBSERVED: "
+			   "no alerts will be written");
+	}
+	if (monitor_visibility(m) == 0)
+		(void)monitor_set_visibility(m->monitor, 0);
+	r = sd_event_add_io(m->event, &m->monitor_io, monitor_get_fd(m->monitor), EPOLLIN,
+			    on_monitor_io, m);
+	if (r >= 0)
+		r = sd_event_add_time_relative(m->event, &m->monitor_timer, CLOCK_MONOTONIC,
+					       monitor_poll_interval_usec(m->monitor), 0,
+					       on_monitor_timer, m);
+	if (r < 0)
+		return log_error_errno(r, "monitor: cannot watch the ring buffer: %m");
+	(void)sd_event_source_set_description(m->monitor_io, "monitor-ring");
+	m->monitor_active = true;
+	log_info("monitor: eBPF monitor running");
+	return 0;
+}
+
+int manager_monitor_stats(Manager *m, MonitorStats *ret)
+{
+	if (!m->monitor)
+		return -ENODEV;
+	return monitor_read_stats(m->monitor, ret);
 }
 
 static void on_policies_changed(PolicyStore *s, void *userdata)
@@ -403,6 +612,7 @@ static void on_policies_changed(PolicyStore *s, void *userdata)
 	Manager *m = userdata;
 
 	(void)recompile(m);
+	refresh_matching(m);
 	notify_status(m);
 }
 
@@ -458,6 +668,7 @@ int manager_reload(Manager *m)
 	if (r < 0)
 		log_error_errno(r, "policy: rescan failed: %m");
 	(void)recompile(m);
+	refresh_matching(m);
 
 	(void)sd_notify(0, "READY=1");
 	notify_status(m);
@@ -500,8 +711,8 @@ int manager_start(Manager *m)
 	r = setup_feeder(m);
 	if (r < 0)
 		return r;
-	r = sd_event_add_time_relative(m->event, &m->flush_timer, CLOCK_MONOTONIC, FEEDER_FLUSH_USEC, 0,
-				       on_flush_timer, m);
+	r = sd_event_add_time_relative(m->event, &m->flush_timer, CLOCK_MONOTONIC,
+				       FEEDER_FLUSH_USEC, 0, on_flush_timer, m);
 	if (r < 0)
 		return log_error_errno(r, "feeder: cannot set up the flush timer: %m");
 
@@ -525,7 +736,9 @@ int manager_start(Manager *m)
 			return -ENOMEM;
 		log_notice("monitor: disabled (--no-monitor): policies are loaded but nothing is "
 			   "observed");
-	}
+	} else
+		(void)start_monitor(m); /* without it the agent still serves policies and status */
+	refresh_matching(m);
 
 	if (!m->args.status_socket || m->args.status_socket[0]) {
 		r = status_server_new(m, m->args.status_socket ?: STATUS_SOCKET_PATH, &m->status);

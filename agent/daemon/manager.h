@@ -13,6 +13,7 @@
 #include "daemon/conf.h"
 #include "daemon/policy-store.h"
 #include "feeder/feeder.h"
+#include "monitor/monitor.h"
 #include "rules/rules.h"
 #include "identity/host.h"
 
@@ -23,16 +24,18 @@ typedef struct ManagerArgs {
 	char **overrides;	   /* strv of "key=value" from the command line, applied last */
 	const char *status_socket; /* NULL: STATUS_SOCKET_PATH; "" disables it */
 	bool no_monitor;
+	unsigned monitor_ring_bytes; /* 0: the monitor's default */
 	bool foreground;
 } ManagerArgs;
 
 /* Counters shown by `kubearmor status`. */
 typedef struct ManagerCounters {
-	uint64_t events;	 /* monitor events consumed */
-	uint64_t events_host;	 /* of which from host processes */
-	uint64_t events_ignored; /* not from the host (containers come later) */
-	uint64_t alerts;	 /* MatchedHostPolicy alerts handed to the feeder */
-	uint64_t logs;		 /* HostLog records handed to the feeder */
+	uint64_t events;	      /* monitor events consumed */
+	uint64_t events_host;	      /* of which from host processes */
+	uint64_t events_ignored;      /* not from the host (containers come later) */
+	uint64_t events_unidentified; /* the process was gone before its executable was known */
+	uint64_t alerts;	      /* MatchedHostPolicy alerts handed to the feeder */
+	uint64_t logs;		      /* HostLog records handed to the feeder */
 	uint64_t reloads;
 	uint64_t reload_failures;
 	uint64_t rule_compiles;
@@ -67,8 +70,10 @@ uint64_t manager_start_realtime_usec(const Manager *m);
 /* The enforcer in use (NULL: none) and, when none, why. */
 const char *manager_enforcer(const Manager *m);
 const char *manager_enforcer_reason(const Manager *m);
-const RuleSet *manager_rules(const Manager *m);   /* NULL when compilation failed */
+const RuleSet *manager_rules(const Manager *m); /* NULL when compilation failed */
 const Workload *manager_workload(const Manager *m);
+/* Monitor counters; -ENODEV when the monitor is not running. */
+int manager_monitor_stats(Manager *m, MonitorStats *ret);
 /* Feeder counters since start (across reloads). */
 void manager_feeder_stats(const Manager *m, FeederStats *ret);
 /* Hands one record to the feeder; logs when the journal goes away or comes back. */

@@ -80,10 +80,12 @@ static int add_string_time(json_t *o, const char *key, uint64_t usec)
 	return s ? json_set_new(o, key, json_string(s)) : -ENOMEM;
 }
 
-/* Whether the monitor produces events of class `c` (the only source of alerts without an enforcer). */
+/* Whether the monitor produces events of class `c` (the only source of alerts without an enforcer).
+ */
 static bool monitor_observes(RuleClass c)
 {
-	return c == RULE_CLASS_PROCESS || c == RULE_CLASS_FILE;
+	return c == RULE_CLASS_PROCESS || c == RULE_CLASS_FILE || c == RULE_CLASS_NETWORK ||
+	       c == RULE_CLASS_SYSCALL;
 }
 
 static const char *rule_status(Manager *m, const Rule *rule, char *buf, size_t n)
@@ -99,7 +101,8 @@ static const char *rule_status(Manager *m, const Rule *rule, char *buf, size_t n
 			(void)snprintf(buf, n, "inactive: the monitor is off (%s)",
 				       manager_monitor_reason(m) ?: "unknown");
 		else
-			(void)snprintf(buf, n, "inactive: the monitor does not observe %s events", cls);
+			(void)snprintf(buf, n, "inactive: the monitor does not observe %s events",
+				       cls);
 		return buf;
 	}
 	if (enforcer) {
@@ -169,17 +172,20 @@ static json_t *build_policies(Manager *m)
 			if (!o)
 				return NULL;
 			if (k != POLICY_KIND_HSP)
-				why = "container policies are not applied on this host (no container support "
+				why = "container policies are not applied on this host (no "
+				      "container support "
 				      "yet)";
 			else if (!w)
 				why = "the host policies could not be compiled";
 			else
 				sel = workload_selects(w, pols[i], &why);
 			if (json_set_new(o, "name", json_string(pols[i]->name)) < 0 ||
-			    json_set_new(o, "kind", json_string(policy_kind_to_string(pols[i]->kind))) < 0 ||
+			    json_set_new(o, "kind",
+					 json_string(policy_kind_to_string(pols[i]->kind))) < 0 ||
 			    json_set_new(o, "file", json_str_or_null(pols[i]->file)) < 0 ||
 			    json_set_new(o, "selected", json_boolean(sel)) < 0 ||
-			    (!sel && json_set_new(o, "reason", json_string(why ?: "not selected")) < 0) ||
+			    (!sel &&
+			     json_set_new(o, "reason", json_string(why ?: "not selected")) < 0) ||
 			    json_array_append_new(a, TAKE_PTR(o)) < 0)
 				return NULL;
 		}
@@ -235,6 +241,7 @@ int status_build_json(Manager *m, char **ret)
 	const ManagerCounters *k = manager_counters(m);
 	_cleanup_free_ char *vis = NULL;
 	FeederStats fs;
+	MonitorStats ms;
 	char *s;
 
 	if (!doc || !host || !cfg || !enf || !mon || !dir || !cnt)
@@ -278,6 +285,43 @@ int status_build_json(Manager *m, char **ret)
 	    json_set_new(doc, "enforcer", TAKE_PTR(enf)) < 0)
 		return -ENOMEM;
 
+	if (manager_monitor_stats(m, &ms) == 0) {
+		static const char *const drop_names[_AGENT_STAT_MAX] = {
+			[AGENT_STAT_DROP_RINGBUF] = "ringBufferFull",
+			[AGENT_STAT_DROP_PENDING] = "pendingMapFull",
+			[AGENT_STAT_DROP_SCRATCH] = "scratch",
+			[AGENT_STAT_DROP_TOO_BIG] = "tooBig",
+			[AGENT_STAT_EXIT_NO_ENTER] = "exitWithoutEnter",
+		};
+		_cleanup_json_ json_t *drops = json_object();
+
+		if (!drops)
+			return -ENOMEM;
+		for (int i = 0; i < _AGENT_STAT_MAX; i++)
+			if (drop_names[i] &&
+			    json_set_new(drops, drop_names[i],
+					 json_integer((json_int_t)ms.kernel_drop[i])) < 0)
+				return -ENOMEM;
+		if (json_set_new(mon, "kernelEmitted",
+				 json_integer((json_int_t)ms.kernel_emitted)) < 0 ||
+		    json_set_new(mon, "kernelDropped",
+				 json_integer((json_int_t)ms.kernel_dropped)) < 0 ||
+		    json_set_new(mon, "drops", TAKE_PTR(drops)) < 0 ||
+		    json_set_new(mon, "readErrors",
+				 json_integer((json_int_t)ms.kernel_read_errors)) < 0 ||
+		    json_set_new(mon, "received", json_integer((json_int_t)ms.received)) < 0 ||
+		    json_set_new(mon, "delivered", json_integer((json_int_t)ms.delivered)) < 0 ||
+		    json_set_new(mon, "filtered", json_integer((json_int_t)ms.filtered)) < 0 ||
+		    json_set_new(mon, "rejected",
+				 json_integer((json_int_t)(ms.rejected_truncated +
+							   ms.rejected_version + ms.rejected_type +
+							   ms.rejected_malformed))) < 0 ||
+		    json_set_new(mon, "processTreeSize", json_integer((json_int_t)ms.tree_size)) <
+			    0 ||
+		    json_set_new(mon, "processTreeFull", json_integer((json_int_t)ms.tree_full)) <
+			    0)
+			return -ENOMEM;
+	}
 	if (json_set_new(mon, "active", json_boolean(manager_monitor_active(m))) < 0 ||
 	    json_set_new(mon, "reason", json_str_or_null(manager_monitor_reason(m))) < 0 ||
 	    json_set_new(doc, "monitor", TAKE_PTR(mon)) < 0)
@@ -300,6 +344,8 @@ int status_build_json(Manager *m, char **ret)
 	if (json_set_new(cnt, "events", json_integer((json_int_t)k->events)) < 0 ||
 	    json_set_new(cnt, "eventsHost", json_integer((json_int_t)k->events_host)) < 0 ||
 	    json_set_new(cnt, "eventsIgnored", json_integer((json_int_t)k->events_ignored)) < 0 ||
+	    json_set_new(cnt, "eventsUnidentified",
+			 json_integer((json_int_t)k->events_unidentified)) < 0 ||
 	    json_set_new(cnt, "alerts", json_integer((json_int_t)k->alerts)) < 0 ||
 	    json_set_new(cnt, "logs", json_integer((json_int_t)k->logs)) < 0 ||
 	    json_set_new(cnt, "reloads", json_integer((json_int_t)k->reloads)) < 0 ||
@@ -620,7 +666,11 @@ int status_print(const char *text, bool as_json, FILE *out)
 			     "as alerts.\n");
 	}
 	if (json_is_true(json_object_get(mon, "active")))
-		fprintf(out, "Monitor:  active\n");
+		fprintf(out,
+			"Monitor:  active; %lld events emitted, %lld dropped (ring buffer full: "
+			"%lld)\n",
+			jint(mon, "kernelEmitted"), jint(mon, "kernelDropped"),
+			jint(json_object_get(mon, "drops"), "ringBufferFull"));
 	else
 		fprintf(out, "Monitor:  inactive: %s\n", jstr(mon, "reason"));
 	fprintf(out, "Policies: %lld in force from %zu files in %s%s (generation %lld)\n",
