@@ -590,7 +590,7 @@ static int start_monitor(Manager *m)
 			    on_monitor_io, m);
 	if (r >= 0)
 		r = sd_event_add_time_relative(m->event, &m->monitor_timer, CLOCK_MONOTONIC,
-					       monitor_poll_interval_usec(m->monitor), 0,
+					       monitor_poll_interval_usec(m->monitor), 10000,
 					       on_monitor_timer, m);
 	if (r < 0)
 		return log_error_errno(r, "monitor: cannot watch the ring buffer: %m");

@@ -234,8 +234,9 @@ static int format_policy_error(const char *path, const PolicyError *e, char ***l
 		(void)snprintf(pos, sizeof(pos), ":%u:%u", e->line, e->column);
 	else if (e->line > 0)
 		(void)snprintf(pos, sizeof(pos), ":%u", e->line);
-	return msg_add(l, "%s%s: %s%s%s%s%s", path, pos, e->field ?: "", e->field ? ": " : "",
-		       e->message ?: "invalid", e->hint ? " (hint: " : "", e->hint ? e->hint : "");
+	return msg_add(l, "%s%s: %s%s%s%s%s%s", path, pos, e->field ?: "", e->field ? ": " : "",
+		       e->message ?: "invalid", e->hint ? " (hint: " : "", e->hint ? e->hint : "",
+		       e->hint ? ")" : "");
 }
 
 typedef enum LoadOutcome {
@@ -548,18 +549,18 @@ static int store_update(PolicyStore *s, int dir_fd, const char *dir_problem, con
 	struct stat st = {};
 	bool conflict = false;
 	ssize_t idx;
-	int r;
+	int r, outcome;
 
 	if (asprintf(&path, "%s/%s", s->dir, name) < 0)
 		return -ENOMEM;
 
-	r = load_file(dir_fd, dir_problem, path, name, &pf, &st, &msgs);
-	if (r < 0)
-		return r;
+	outcome = load_file(dir_fd, dir_problem, path, name, &pf, &st, &msgs);
+	if (outcome < 0)
+		return outcome;
 	idx = find_index(s, name, NULL);
-	if (r == LOAD_GONE)
+	if (outcome == LOAD_GONE)
 		return idx >= 0 ? store_remove(s, (size_t)idx) : 0;
-	if (r == LOAD_BUSY) {
+	if (outcome == LOAD_BUSY) {
 		log_debug("policy: '%s' is open for writing; waiting for it to be closed", path);
 		return 0;
 	}
@@ -579,15 +580,15 @@ static int store_update(PolicyStore *s, int dir_fd, const char *dir_problem, con
 	f->have_st = true;
 	f->conflict = false;
 
-	if (r == LOAD_OK && check_duplicates(s, f, pf, path, &msgs, &conflict) > 0) {
-		r = LOAD_ERROR;
+	if (outcome == LOAD_OK && check_duplicates(s, f, pf, path, &msgs, &conflict) > 0) {
+		outcome = LOAD_ERROR;
 		f->conflict = conflict;
 	}
 
 	strv_free(f->messages);
 	f->messages = TAKE_PTR(msgs);
 
-	if (r == LOAD_OK) {
+	if (outcome == LOAD_OK) {
 		_cleanup_free_ char *names = policy_names(pf);
 		bool had = f->good && file_n_policies(f->good) > 0;
 
@@ -601,7 +602,7 @@ static int store_update(PolicyStore *s, int dir_fd, const char *dir_problem, con
 		return had || file_n_policies(f->good) > 0;
 	}
 
-	f->state = r == LOAD_REFUSED ? STORE_FILE_REFUSED : STORE_FILE_ERROR;
+	f->state = outcome == LOAD_REFUSED ? STORE_FILE_REFUSED : STORE_FILE_ERROR;
 	STRV_FOREACH(m, f->messages)
 	log_error("policy: %s", *m);
 	log_kept(f, path);
@@ -809,7 +810,7 @@ static int arm_debounce(PolicyStore *s)
 		return sd_event_source_set_enabled(s->debounce, SD_EVENT_ONESHOT);
 	}
 	return sd_event_add_time_relative(s->event, &s->debounce, CLOCK_MONOTONIC,
-					  POLICY_STORE_DEBOUNCE_USEC, 0, on_batch, s);
+					  POLICY_STORE_DEBOUNCE_USEC, 1, on_batch, s);
 }
 
 static int on_retry(sd_event_source *es, uint64_t usec, void *userdata)
@@ -833,7 +834,7 @@ static int arm_retry(PolicyStore *s)
 		return sd_event_source_set_enabled(s->retry, SD_EVENT_ONESHOT);
 	}
 	return sd_event_add_time_relative(s->event, &s->retry, CLOCK_MONOTONIC,
-					  POLICY_STORE_DIR_RETRY_USEC, 0, on_retry, s);
+					  POLICY_STORE_DIR_RETRY_USEC, 1000, on_retry, s);
 }
 
 static void store_watch_dir(PolicyStore *s)
