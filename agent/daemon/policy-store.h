@@ -33,7 +33,7 @@
 #include "policy/policy.h"
 
 #define POLICY_STORE_MAX_FILES	    4096
-#define POLICY_STORE_DEBOUNCE_USEC  (20 * 1000ULL)
+#define POLICY_STORE_DEBOUNCE_USEC  (10 * 1000ULL)
 #define POLICY_STORE_DIR_RETRY_USEC (500 * 1000ULL) /* polling for a missing directory */
 
 typedef enum StoreFileState {
