@@ -322,10 +322,19 @@ static const char *kinds_text(unsigned kinds)
 	return "no kind";
 }
 
+/* `where` bits come in two groups (low byte, high byte); a field restricted in a group must share a
+ * bit with the context in that group. */
+static bool where_ok(unsigned fw, unsigned where)
+{
+	for (unsigned g = 0xff; g; g <<= 8)
+		if ((fw & g) && !(fw & where & g))
+			return false;
+	return true;
+}
+
 static bool field_ok(const Ctx *c, const Field *f, unsigned where)
 {
-	return !f->never && (!f->kinds || (f->kinds & c->kind_bit)) &&
-	       (!f->where || (f->where & where));
+	return !f->never && (!f->kinds || (f->kinds & c->kind_bit)) && where_ok(f->where, where);
 }
 
 /* Checks the mapping's keys against `fields` (in context `where`) and sets vals[i] to the value of
@@ -386,7 +395,7 @@ static bool fetch(Ctx *c, const YNode *n, const Field *fields, size_t nf, unsign
 		else if (fields[idx].kinds && !(fields[idx].kinds & c->kind_bit))
 			err(c, k->pos, NULL, "not allowed in a %s (only in %s)",
 			    kinds_text(c->kind_bit), kinds_text(fields[idx].kinds));
-		else if (fields[idx].where && !(fields[idx].where & where))
+		else if (!where_ok(fields[idx].where, where))
 			err(c, k->pos, NULL, "not allowed here");
 		else if (keys[idx]) {
 			char hint[64];
@@ -1127,7 +1136,7 @@ static void for_each_item(Ctx *c, const char *key, const YNode *n, item_fn fn, c
 
 /* ---- process and file ---- */
 
-enum { W_PATHS = 1, W_DIRS = 2, W_PATTERNS = 4, W_PROC = 8, W_FILE = 16 };
+enum { W_PATHS = 1, W_DIRS = 2, W_PATTERNS = 4, W_PROC = 0x100, W_FILE = 0x200 };
 
 static const Field path_rule_fields[] = {
 	META_FIELDS,
