@@ -4,10 +4,10 @@
  *
  * Every rule that names the operation's target is looked up through the index (exact path, each
  * directory prefix of the path, the path as a directory, the execname, patterns; protocol names;
- * capability; domain suffixes), each with the subject as source and globally. Each hit is turned into
- * an outcome (Allow, Block, or no match) by its flags, and ranked by specificity. The most specific
- * Allow/Block outcome decides, Block winning ties; Audit rules never weaken or strengthen that, they
- * only turn a permitted operation into an audited one.
+ * capability; domain suffixes), each with the subject as source and globally. Each hit is turned
+ * into an outcome (Allow, Block, or no match) by its flags, and ranked by specificity. The most
+ * specific Allow/Block outcome decides, Block winning ties; Audit rules never weaken or strengthen
+ * that, they only turn a permitted operation into an audited one.
  */
 #include <fnmatch.h>
 #include <string.h>
@@ -22,8 +22,8 @@
 #endif
 
 /* Rank: source-qualified first, then the kind of target, then (directories, domains) depth. */
-#define RANK_SOURCE (1u << 24)
-#define RANK_KIND(k) ((unsigned)(k) << 20)
+#define RANK_SOURCE    (1u << 24)
+#define RANK_KIND(k)   ((unsigned)(k) << 20)
 #define RANK_DEPTH_MAX ((1u << 20) - 1)
 enum {
 	KIND_ANY = 0,
@@ -113,10 +113,10 @@ static void consider(Decider *d, const Rule *r, unsigned rank)
 	} else {
 		b = &d->enforce;
 		if (b->rule && (rank < b->rank || (rank == b->rank && o < b->out) ||
-		                (rank == b->rank && o == b->out && r->index > b->rule->index)))
+				(rank == b->rank && o == b->out && r->index > b->rule->index)))
 			return;
 	}
-	*b = (Best){ .rule = r, .rank = rank, .out = o };
+	*b = (Best){.rule = r, .rank = rank, .out = o};
 }
 
 static void consider_slot(Decider *d, const RuleSlot *s, unsigned rank)
@@ -126,8 +126,8 @@ static void consider_slot(Decider *d, const RuleSlot *s, unsigned rank)
 			consider(d, s->rules[i], rank);
 }
 
-/* Whether `path` is `dir` itself (with or without its trailing '/'), directly inside it, or (recursive)
- * anywhere below it. `dir` ends in '/'. */
+/* Whether `path` is `dir` itself (with or without its trailing '/'), directly inside it, or
+ * (recursive) anywhere below it. `dir` ends in '/'. */
 static bool dir_covers(const char *dir, const char *path, bool recursive)
 {
 	size_t dl = strlen(dir);
@@ -174,6 +174,11 @@ static void decide_path(const RuleIndex *ix, int t, Decider *d)
 			if (p[i] != '/')
 				continue;
 			depth = MIN(depth + 1, RANK_DEPTH_MAX);
+			slot = rule_table_find(&ix->pattern_dir[t], key_hash(sh, h), src, p, i + 1,
+					       false);
+			for (unsigned k = 0; slot && k < slot->n_rules; k++)
+				if (fnmatch(slot->rules[k]->target, p, FNM_PATHNAME) == 0)
+					consider(d, slot->rules[k], sbit | RANK_KIND(KIND_PATTERN));
 			slot = rule_table_find(&ix->dir[t], key_hash(sh, h), src, p, i + 1, false);
 			if (!slot)
 				continue;
@@ -190,24 +195,25 @@ static void decide_path(const RuleIndex *ix, int t, Decider *d)
 		}
 
 		/* The exact path. */
-		consider_slot(d, rule_table_find(&ix->exact[t], key_hash(sh, h), src, p, len, false),
-		              sbit | RANK_KIND(KIND_PATH));
+		consider_slot(d,
+			      rule_table_find(&ix->exact[t], key_hash(sh, h), src, p, len, false),
+			      sbit | RANK_KIND(KIND_PATH));
 
 		/* The path names a directory given as a rule's "dir/". */
 		if (len > 0 && p[len - 1] != '/')
 			consider_slot(d,
-			              rule_table_find(&ix->dir[t], key_hash(sh, fnv_step(h, '/')), src,
-			                              p, len, true),
-			              sbit | RANK_KIND(KIND_DIR) | MIN(depth + 1, RANK_DEPTH_MAX));
+				      rule_table_find(&ix->dir[t], key_hash(sh, fnv_step(h, '/')),
+						      src, p, len, true),
+				      sbit | RANK_KIND(KIND_DIR) | MIN(depth + 1, RANK_DEPTH_MAX));
 
 		/* The execname (last component). */
 		base = strrchr(p, '/');
 		base = base ? base + 1 : p;
 		if (*base)
 			consider_slot(d,
-			              rule_table_find(&ix->execname[t], key_hash(sh, fnv_str(base)), src,
-			                              base, strlen(base), false),
-			              sbit | RANK_KIND(KIND_EXECNAME));
+				      rule_table_find(&ix->execname[t], key_hash(sh, fnv_str(base)),
+						      src, base, strlen(base), false),
+				      sbit | RANK_KIND(KIND_EXECNAME));
 	}
 
 	for (size_t i = 0; i < ix->n_patterns[t]; i++) {
@@ -227,9 +233,9 @@ static void lookup_both(const RuleTable *t, Decider *d, const char *target, unsi
 
 	if (d->op->subject)
 		consider_slot(d,
-		              rule_table_find(t, key_hash(source_hash(d->op->subject), th),
-		                              d->op->subject, target, len, false),
-		              rank | RANK_SOURCE);
+			      rule_table_find(t, key_hash(source_hash(d->op->subject), th),
+					      d->op->subject, target, len, false),
+			      rank | RANK_SOURCE);
 	consider_slot(d, rule_table_find(t, key_hash(0, th), NULL, target, len, false), rank);
 }
 
@@ -240,11 +246,11 @@ static void decide_network(const RuleIndex *ix, Decider *d)
 	const char *name;
 
 	if (eff > 0) {
-		name = net_proto_to_name(&(NetProto){ NET_PROTO_IP, eff });
+		name = net_proto_to_name(&(NetProto){NET_PROTO_IP, eff});
 		if (name)
 			lookup_both(&ix->net, d, name, RANK_KIND(KIND_NET_IP));
 	}
-	name = net_proto_to_name(&(NetProto){ NET_PROTO_TYPE, t });
+	name = net_proto_to_name(&(NetProto){NET_PROTO_TYPE, t});
 	if (name)
 		lookup_both(&ix->net, d, name, RANK_KIND(KIND_NET_TYPE));
 	if (op->domain == AF_PACKET || t == SOCK_PACKET)
@@ -286,23 +292,23 @@ static int decide_dns(const RuleIndex *ix, Decider *d)
 static void finish(const RuleClassSet *cs, const Decider *d, RuleDecision *ret)
 {
 	if (d->enforce.rule && d->enforce.out == OUT_BLOCK)
-		*ret = (RuleDecision){ ACTION_BLOCK, RULE_DECIDER_RULE, d->enforce.rule };
+		*ret = (RuleDecision){ACTION_BLOCK, RULE_DECIDER_RULE, d->enforce.rule};
 	else if (d->enforce.rule && d->audit.rule)
-		*ret = (RuleDecision){ ACTION_AUDIT, RULE_DECIDER_RULE, d->audit.rule };
+		*ret = (RuleDecision){ACTION_AUDIT, RULE_DECIDER_RULE, d->audit.rule};
 	else if (d->enforce.rule)
-		*ret = (RuleDecision){ ACTION_ALLOW, RULE_DECIDER_RULE, d->enforce.rule };
+		*ret = (RuleDecision){ACTION_ALLOW, RULE_DECIDER_RULE, d->enforce.rule};
 	else if (cs->allow_list && cs->posture == ACTION_BLOCK)
-		*ret = (RuleDecision){ ACTION_BLOCK, RULE_DECIDER_POSTURE, NULL };
+		*ret = (RuleDecision){ACTION_BLOCK, RULE_DECIDER_POSTURE, NULL};
 	else if (d->audit.rule)
-		*ret = (RuleDecision){ ACTION_AUDIT, RULE_DECIDER_RULE, d->audit.rule };
+		*ret = (RuleDecision){ACTION_AUDIT, RULE_DECIDER_RULE, d->audit.rule};
 	else if (cs->allow_list)
-		*ret = (RuleDecision){ ACTION_AUDIT, RULE_DECIDER_POSTURE, NULL };
+		*ret = (RuleDecision){ACTION_AUDIT, RULE_DECIDER_POSTURE, NULL};
 	else
-		*ret = (RuleDecision){ ACTION_ALLOW, RULE_DECIDER_NONE, NULL };
+		*ret = (RuleDecision){ACTION_ALLOW, RULE_DECIDER_NONE, NULL};
 }
 
 const Rule *rule_set_match_syscall(const RuleSet *rs, const char *syscall, const char *path,
-                                   const char *subject)
+				   const char *subject)
 {
 	const RuleSlot *s;
 	const Rule *best = NULL;
@@ -311,7 +317,7 @@ const Rule *rule_set_match_syscall(const RuleSet *rs, const char *syscall, const
 	if (!rs || !rs->index || !syscall)
 		return NULL;
 	s = rule_table_find(&rs->index->syscall, key_hash(0, fnv_str(syscall)), NULL, syscall,
-	                    strlen(syscall), false);
+			    strlen(syscall), false);
 	if (!s)
 		return NULL;
 	for (unsigned i = 0; i < s->n_rules; i++) {
@@ -322,7 +328,8 @@ const Rule *rule_set_match_syscall(const RuleSet *rs, const char *syscall, const
 			if (!subject)
 				continue;
 			if (!(r->source && streq(r->source, subject)) &&
-			    !(r->source_dir && dir_covers(r->source_dir, subject, r->source_recursive)))
+			    !(r->source_dir &&
+			      dir_covers(r->source_dir, subject, r->source_recursive)))
 				continue;
 			rank |= RANK_SOURCE;
 		}
@@ -351,7 +358,7 @@ const Rule *rule_set_match_syscall(const RuleSet *rs, const char *syscall, const
 
 int rule_set_decide(const RuleSet *rs, const RuleOp *op, RuleDecision *ret)
 {
-	Decider d = { .op = op };
+	Decider d = {.op = op};
 	const RuleIndex *ix;
 
 	if (!rs || !op || !ret || !rs->index || (unsigned)op->class >= _RULE_CLASS_MAX)
@@ -363,8 +370,9 @@ int rule_set_decide(const RuleSet *rs, const RuleOp *op, RuleDecision *ret)
 	case RULE_CLASS_FILE:
 		if (!op->path)
 			return -EINVAL;
-		decide_path(ix, op->class == RULE_CLASS_PROCESS ? PATH_TABLE_PROCESS : PATH_TABLE_FILE,
-		            &d);
+		decide_path(ix,
+			    op->class == RULE_CLASS_PROCESS ? PATH_TABLE_PROCESS : PATH_TABLE_FILE,
+			    &d);
 		break;
 	case RULE_CLASS_NETWORK:
 		decide_network(ix, &d);
@@ -386,8 +394,8 @@ int rule_set_decide(const RuleSet *rs, const RuleOp *op, RuleDecision *ret)
 		if (!op->syscall)
 			return -EINVAL;
 		r = rule_set_match_syscall(rs, op->syscall, op->path, op->subject);
-		*ret = r ? (RuleDecision){ ACTION_AUDIT, RULE_DECIDER_RULE, r }
-		         : (RuleDecision){ ACTION_ALLOW, RULE_DECIDER_NONE, NULL };
+		*ret = r ? (RuleDecision){ACTION_AUDIT, RULE_DECIDER_RULE, r}
+			 : (RuleDecision){ACTION_ALLOW, RULE_DECIDER_NONE, NULL};
 		return 0;
 	}
 	default:

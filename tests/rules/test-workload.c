@@ -38,7 +38,7 @@ START_TEST(test_host_workload)
 {
 	_cleanup_(workload_freep) Workload *w = host("node1", "env=prod,zone=a");
 	Workload *bad = NULL;
-	char *bad_labels[] = { (char *)"novalue", NULL };
+	char *bad_labels[] = {(char *)"novalue", NULL};
 
 	ck_assert_int_eq(w->kind, WORKLOAD_HOST);
 	ck_assert_str_eq(workload_label(w, "kubearmor.io/hostname"), "node1");
@@ -98,8 +98,9 @@ END_TEST
 START_TEST(test_container_selection)
 {
 	_cleanup_(workload_freep) Workload *web =
-	        container("app=web,tier=front,kubearmor.io/container.name=web-1");
-	_cleanup_(workload_freep) Workload *nsd = container("app=db,io.kubernetes.pod.namespace=prod");
+		container("app=web,tier=front,kubearmor.io/container.name=web-1");
+	_cleanup_(workload_freep) Workload *nsd =
+		container("app=db,io.kubernetes.pod.namespace=prod");
 	_cleanup_(workload_freep) Workload *h = host("node1", NULL);
 	Workload *bad = NULL;
 	Policy *p;
@@ -199,7 +200,7 @@ START_TEST(test_compile_selects)
 	_cleanup_(workload_freep) Workload *c = container("app=web");
 	Policy *hsp = tu_policy(POLICY_KIND_HSP, "hsp"), *ksp = tu_policy(POLICY_KIND_KSP, "ksp");
 	Policy *other = tu_policy(POLICY_KIND_HSP, "other");
-	const Policy *all[] = { hsp, ksp, other };
+	const Policy *all[] = {hsp, ksp, other};
 	_cleanup_(rule_set_freep) RuleSet *rh = NULL, *rc = NULL;
 	RuleDecision d;
 
@@ -214,9 +215,10 @@ START_TEST(test_compile_selects)
 	ck_assert_uint_eq(rh->n_policies, 1);
 	ck_assert_ptr_eq(rh->policies[0], hsp);
 	/* host capability rules are kept and decided */
-	ck_assert_int_eq(rule_set_decide(rh, &(RuleOp){ .class = RULE_CLASS_CAPABILITY, .capability = 13 },
-	                                 &d),
-	                 0);
+	ck_assert_int_eq(
+		rule_set_decide(rh, &(RuleOp){.class = RULE_CLASS_CAPABILITY, .capability = 13},
+				&d),
+		0);
 	ck_assert_int_eq(d.verdict, ACTION_BLOCK);
 	ck_assert_ptr_eq(d.rule->policy, hsp);
 
@@ -224,10 +226,12 @@ START_TEST(test_compile_selects)
 	ck_assert_uint_eq(rc->n_policies, 1);
 	ck_assert_ptr_eq(rc->policies[0], ksp);
 	ck_assert_int_eq(
-	        rule_set_decide(rc, &(RuleOp){ .class = RULE_CLASS_FILE, .path = "/etc/passwd" }, &d), 0);
+		rule_set_decide(rc, &(RuleOp){.class = RULE_CLASS_FILE, .path = "/etc/passwd"}, &d),
+		0);
 	ck_assert_int_eq(d.verdict, ACTION_BLOCK);
 	ck_assert_int_eq(
-	        rule_set_decide(rc, &(RuleOp){ .class = RULE_CLASS_FILE, .path = "/etc/shadow" }, &d), 0);
+		rule_set_decide(rc, &(RuleOp){.class = RULE_CLASS_FILE, .path = "/etc/shadow"}, &d),
+		0);
 	ck_assert_int_eq(d.verdict, ACTION_ALLOW);
 
 	rh = rule_set_free(rh);
