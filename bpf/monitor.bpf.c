@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * monitor.bpf.c: the system monitor. Observes processes (exec, exit, fork), file opens, network syscalls
- * and the syscalls syscall rules name, and writes one record per operation into the ring buffer
- * `events` (layouts in agent-abi.h).
+ * monitor.bpf.c: the system monitor. Observes processes (exec, exit, fork), file opens, network
+ * syscalls and the syscalls syscall rules name, and writes one record per operation into the ring
+ * buffer `events` (layouts in agent-abi.h).
  *
  * Only tracepoint and tp_btf programs: kprobes, fentry and LSM programs are not available on every
  * target. sched_* events use tp_btf (BTF-typed arguments, no tracefs needed); syscalls use the
- * syscalls/sys_{enter,exit}_* tracepoints (tracefs must be mounted to attach them). User space turns off
- * the programs whose tracepoint this kernel lacks (e.g. open/unlink/chown on arm64).
+ * syscalls/sys_{enter,exit}_* tracepoints (tracefs must be mounted to attach them). User space
+ * turns off the programs whose tracepoint this kernel lacks (e.g. open/unlink/chown on arm64).
  *
- * Syscalls are recorded at entry into the per-thread map `pending` (so strings are copied before the
- * kernel acts on them) and sent at exit with the result. Every record that is not sent is counted in
- * `stats` by reason. The consumer is not woken per record (BPF_RB_NO_WAKEUP): only when the ring's fill
- * crosses agent_cfg.wakeup_bytes; user space also polls on a timer.
+ * Syscalls are recorded at entry into the per-thread map `pending` (so strings are copied before
+ * the kernel acts on them) and sent at exit with the result. Every record that is not sent is
+ * counted in `stats` by reason. The consumer is not woken per record (BPF_RB_NO_WAKEUP): only when
+ * the ring's fill crosses agent_cfg.wakeup_bytes; user space also polls on a timer.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -30,13 +30,14 @@ struct agent_config agent_cfg = {};
 
 /*
  * Bound of the variable offset at which the path of a syscall record starts (addr + fstype + short
- * string <= 416): the verifier needs a power-of-two mask to prove the path read stays in the buffer.
+ * string <= 416): the verifier needs a power-of-two mask to prove the path read stays in the
+ * buffer.
  */
 #define SYS_PATH_OFF_MASK 511
-#define SYS_BUF_SIZE (sizeof(struct agent_evt_sys) + SYS_PATH_OFF_MASK + 1 + AGENT_PATH_MAX)
+#define SYS_BUF_SIZE	  (sizeof(struct agent_evt_sys) + SYS_PATH_OFF_MASK + 1 + AGENT_PATH_MAX)
 /* Same for exec: args start after the filename (<= 4096). */
 #define EXEC_ARGS_OFF_MASK (AGENT_PATH_MAX - 1)
-#define EXEC_BUF_SIZE (sizeof(struct agent_evt_exec) + AGENT_PATH_MAX + AGENT_ARGS_MAX)
+#define EXEC_BUF_SIZE	   (sizeof(struct agent_evt_exec) + AGENT_PATH_MAX + AGENT_ARGS_MAX)
 
 struct sys_buf {
 	__u8 b[SYS_BUF_SIZE];
@@ -54,8 +55,8 @@ struct {
 /*
  * tid -> syscall record built at entry, completed at exit. Not preallocated: only threads inside a
  * monitored syscall hold an entry (4.7 KiB each); 8192 threads may be inside one at once, more are
- * counted as AGENT_STAT_DROP_PENDING. Entries of threads that die inside a syscall are removed by the
- * sched_process_exit program.
+ * counted as AGENT_STAT_DROP_PENDING. Entries of threads that die inside a syscall are removed by
+ * the sched_process_exit program.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -135,7 +136,8 @@ int BPF_PROG(tp_sched_exec_observe, struct task_struct *p, pid_t old_pid, struct
 	__u64 size;
 	long n;
 
-	/* Process records are always sent: they keep the process tree right even with visibility off. */
+	/* Process records are always sent: they keep the process tree right even with visibility
+	 * off. */
 	if (is_self())
 		return 0;
 	e = bpf_map_lookup_elem(&exec_scratch, &zero);
@@ -158,7 +160,8 @@ int BPF_PROG(tp_sched_exec_observe, struct task_struct *p, pid_t old_pid, struct
 	}
 	e->filename_len = n;
 
-	/* The new argument area is in place at this tracepoint: [arg_start, arg_end) of the new mm. */
+	/* The new argument area is in place at this tracepoint: [arg_start, arg_end) of the new mm.
+	 */
 	mm = BPF_CORE_READ(p, mm);
 	start = BPF_CORE_READ(mm, arg_start);
 	end = BPF_CORE_READ(mm, arg_end);
@@ -172,7 +175,8 @@ int BPF_PROG(tp_sched_exec_observe, struct task_struct *p, pid_t old_pid, struct
 			e->flags |= AGENT_F_ARGS_TRUNC;
 		}
 		off = e->filename_len & EXEC_ARGS_OFF_MASK;
-		if (bpf_probe_read_user(e->data + off, len & (AGENT_ARGS_MAX * 2 - 1), (void *)start) == 0) {
+		if (bpf_probe_read_user(e->data + off, len & (AGENT_ARGS_MAX * 2 - 1),
+					(void *)start) == 0) {
 			e->args_len = len;
 		} else {
 			agent_stat_inc(AGENT_STAT_ERR_READ);
@@ -335,61 +339,61 @@ out:
 	return 0;
 }
 
-#define SYS_GUARD(class)                                                                           \
-	do {                                                                                       \
-		if (!visible(class) || is_self())                                                  \
-			return 0;                                                                  \
+#define SYS_GUARD(class)                          \
+	do {                                      \
+		if (!visible(class) || is_self()) \
+			return 0;                 \
 	} while (0)
 
-#define SYS_EXIT_PROG(name, class)                                                                 \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
-	int tp_sys_exit_##name(struct trace_event_raw_sys_exit *ctx)                               \
-	{                                                                                          \
-		return sys_exit(ctx, class);                                                       \
+#define SYS_EXIT_PROG(name, class)                                   \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                   \
+	int tp_sys_exit_##name(struct trace_event_raw_sys_exit *ctx) \
+	{                                                            \
+		return sys_exit(ctx, class);                         \
 	}
 
 /* Syscalls whose record is only a path at args[path_arg]. */
-#define SYS_PATH_PROGS(name, type, class, op, path_arg)                                            \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
-	int tp_sys_enter_##name(struct trace_event_raw_sys_enter *ctx)                             \
-	{                                                                                          \
-		struct agent_evt_sys *e;                                                           \
-		SYS_GUARD(class);                                                                  \
-		e = sys_begin(ctx, type, op);                                                      \
-		if (!e)                                                                            \
-			return 0;                                                                  \
-		sys_put_path(e, (const void *)e->args[path_arg]);                                  \
-		return sys_stash(e);                                                               \
-	}                                                                                          \
+#define SYS_PATH_PROGS(name, type, class, op, path_arg)                \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                    \
+	int tp_sys_enter_##name(struct trace_event_raw_sys_enter *ctx) \
+	{                                                              \
+		struct agent_evt_sys *e;                               \
+		SYS_GUARD(class);                                      \
+		e = sys_begin(ctx, type, op);                          \
+		if (!e)                                                \
+			return 0;                                      \
+		sys_put_path(e, (const void *)e->args[path_arg]);      \
+		return sys_stash(e);                                   \
+	}                                                              \
 	SYS_EXIT_PROG(name, class)
 
 /* Syscalls recorded with their arguments only. */
-#define SYS_ARGS_PROGS(name, type, class, op)                                                      \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
-	int tp_sys_enter_##name(struct trace_event_raw_sys_enter *ctx)                             \
-	{                                                                                          \
-		struct agent_evt_sys *e;                                                           \
-		SYS_GUARD(class);                                                                  \
-		e = sys_begin(ctx, type, op);                                                      \
-		if (!e)                                                                            \
-			return 0;                                                                  \
-		return sys_stash(e);                                                               \
-	}                                                                                          \
+#define SYS_ARGS_PROGS(name, type, class, op)                          \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                    \
+	int tp_sys_enter_##name(struct trace_event_raw_sys_enter *ctx) \
+	{                                                              \
+		struct agent_evt_sys *e;                               \
+		SYS_GUARD(class);                                      \
+		e = sys_begin(ctx, type, op);                          \
+		if (!e)                                                \
+			return 0;                                      \
+		return sys_stash(e);                                   \
+	}                                                              \
 	SYS_EXIT_PROG(name, class)
 
 /* Syscalls with a socket address at args[1], its length at args[2]. */
-#define SYS_ADDR_PROGS(name, op)                                                                   \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
-	int tp_sys_enter_##name(struct trace_event_raw_sys_enter *ctx)                             \
-	{                                                                                          \
-		struct agent_evt_sys *e;                                                           \
-		SYS_GUARD(AGENT_VIS_NETWORK);                                                      \
-		e = sys_begin(ctx, AGENT_EVT_NET, op);                                             \
-		if (!e)                                                                            \
-			return 0;                                                                  \
-		sys_put_addr(e, (const void *)e->args[1], (__u32)e->args[2]);                      \
-		return sys_stash(e);                                                               \
-	}                                                                                          \
+#define SYS_ADDR_PROGS(name, op)                                              \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                           \
+	int tp_sys_enter_##name(struct trace_event_raw_sys_enter *ctx)        \
+	{                                                                     \
+		struct agent_evt_sys *e;                                      \
+		SYS_GUARD(AGENT_VIS_NETWORK);                                 \
+		e = sys_begin(ctx, AGENT_EVT_NET, op);                        \
+		if (!e)                                                       \
+			return 0;                                             \
+		sys_put_addr(e, (const void *)e->args[1], (__u32)e->args[2]); \
+		return sys_stash(e);                                          \
+	}                                                                     \
 	SYS_EXIT_PROG(name, AGENT_VIS_NETWORK)
 
 /* files */

@@ -15,10 +15,10 @@ _Static_assert(sizeof(struct agent_evt_sys) == 168, "agent_evt_sys layout");
 _Static_assert(sizeof(struct agent_config) == 32, "agent_config layout");
 
 static const char *const op_syscall[_AGENT_OP_MAX] = {
-	[AGENT_OP_OPEN] = "SYS_OPEN",         [AGENT_OP_OPENAT] = "SYS_OPENAT",
+	[AGENT_OP_OPEN] = "SYS_OPEN",	      [AGENT_OP_OPENAT] = "SYS_OPENAT",
 	[AGENT_OP_OPENAT2] = "SYS_OPENAT2",   [AGENT_OP_UNLINK] = "SYS_UNLINK",
 	[AGENT_OP_UNLINKAT] = "SYS_UNLINKAT", [AGENT_OP_RMDIR] = "SYS_RMDIR",
-	[AGENT_OP_CHOWN] = "SYS_CHOWN",       [AGENT_OP_FCHOWNAT] = "SYS_FCHOWNAT",
+	[AGENT_OP_CHOWN] = "SYS_CHOWN",	      [AGENT_OP_FCHOWNAT] = "SYS_FCHOWNAT",
 	[AGENT_OP_SETUID] = "SYS_SETUID",     [AGENT_OP_SETGID] = "SYS_SETGID",
 	[AGENT_OP_PTRACE] = "SYS_PTRACE",     [AGENT_OP_MOUNT] = "SYS_MOUNT",
 	[AGENT_OP_UMOUNT2] = "SYS_UMOUNT2",   [AGENT_OP_SOCKET] = "SYS_SOCKET",
@@ -98,7 +98,8 @@ static void decode_task(const struct agent_evt_common *c, MonitorEvent *ev)
 	p->parent_exe = "";
 }
 
-static int decode_exec(const unsigned char *data, size_t size, MonitorEvent *ev, MonitorDecodeBuf *buf)
+static int decode_exec(const unsigned char *data, size_t size, MonitorEvent *ev,
+		       MonitorDecodeBuf *buf)
 {
 	struct agent_evt_exec e;
 	const unsigned char *tail = data + sizeof(e);
@@ -111,7 +112,7 @@ static int decode_exec(const unsigned char *data, size_t size, MonitorEvent *ev,
 		return MONITOR_DECODE_MALFORMED;
 	if (size != sizeof(e) + e.filename_len + e.args_len)
 		return size < sizeof(e) + e.filename_len + e.args_len ? MONITOR_DECODE_TRUNCATED
-								       : MONITOR_DECODE_MALFORMED;
+								      : MONITOR_DECODE_MALFORMED;
 	decode_task(&e.c, ev);
 	ev->flags = e.flags;
 	ev->filename = copy_str(buf->filename, sizeof(buf->filename), tail, e.filename_len);
@@ -132,7 +133,8 @@ static int decode_exec(const unsigned char *data, size_t size, MonitorEvent *ev,
 	return 0;
 }
 
-static int decode_sys(const unsigned char *data, size_t size, MonitorEvent *ev, MonitorDecodeBuf *buf)
+static int decode_sys(const unsigned char *data, size_t size, MonitorEvent *ev,
+		      MonitorDecodeBuf *buf)
 {
 	struct agent_evt_sys e;
 	const unsigned char *tail = data + sizeof(e);
@@ -197,7 +199,8 @@ int monitor_event_decode(const void *data, size_t size, MonitorEvent *ret, Monit
 		if (hdr.version != AGENT_EVT_EXIT_VERSION)
 			return MONITOR_DECODE_BAD_VERSION;
 		if (size != sizeof(e))
-			return size < sizeof(e) ? MONITOR_DECODE_TRUNCATED : MONITOR_DECODE_MALFORMED;
+			return size < sizeof(e) ? MONITOR_DECODE_TRUNCATED
+						: MONITOR_DECODE_MALFORMED;
 		memcpy(&e, data, sizeof(e));
 		decode_task(&e.c, ret);
 		ret->exit_code = e.exit_code;
@@ -209,7 +212,8 @@ int monitor_event_decode(const void *data, size_t size, MonitorEvent *ret, Monit
 		if (hdr.version != AGENT_EVT_FORK_VERSION)
 			return MONITOR_DECODE_BAD_VERSION;
 		if (size != sizeof(e))
-			return size < sizeof(e) ? MONITOR_DECODE_TRUNCATED : MONITOR_DECODE_MALFORMED;
+			return size < sizeof(e) ? MONITOR_DECODE_TRUNCATED
+						: MONITOR_DECODE_MALFORMED;
 		memcpy(&e, data, sizeof(e));
 		decode_task(&e.c, ret);
 		ret->child_pid = e.child_pid;

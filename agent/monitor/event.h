@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * event.h: decoding of raw ring-buffer records (bpf/agent-abi.h) into MonitorEvent. Pure functions: no
- * I/O, no logging. A record is trusted only after its size, type, version and every length were
+ * event.h: decoding of raw ring-buffer records (bpf/agent-abi.h) into MonitorEvent. Pure functions:
+ * no I/O, no logging. A record is trusted only after its size, type, version and every length were
  * checked; strings are copied into a MonitorDecodeBuf and always NUL-terminated there.
  * Internal to agent/monitor (and its tests).
  */
@@ -21,10 +21,10 @@ typedef struct MonitorDecodeBuf {
 } MonitorDecodeBuf;
 
 /* Reasons a record is rejected, as returned by monitor_event_decode(). */
-#define MONITOR_DECODE_TRUNCATED (-EBADMSG)      /* shorter than the header or the type's layout */
-#define MONITOR_DECODE_BAD_VERSION (-EPROTO)     /* unknown version for the type */
-#define MONITOR_DECODE_BAD_TYPE (-EPROTONOSUPPORT) /* unknown record type */
-#define MONITOR_DECODE_MALFORMED (-EINVAL)       /* lengths or fields inconsistent */
+#define MONITOR_DECODE_TRUNCATED   (-EBADMSG) /* shorter than the header or the type's layout */
+#define MONITOR_DECODE_BAD_VERSION (-EPROTO)  /* unknown version for the type */
+#define MONITOR_DECODE_BAD_TYPE	   (-EPROTONOSUPPORT) /* unknown record type */
+#define MONITOR_DECODE_MALFORMED   (-EINVAL)	      /* lengths or fields inconsistent */
 
 /**
  * monitor_event_decode() - validate @size bytes at @data and fill @ret (process names left empty:

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * monitor-stub.c: the monitor API when the agent is built without BPF support (-Dbpf=disabled, or no
- * clang/bpftool/kernel BTF at build time). Everything fails with -EOPNOTSUPP; the decoder and the
- * process tree (event.c, proc-tree.c) are still built and tested.
+ * monitor-stub.c: the monitor API when the agent is built without BPF support (-Dbpf=disabled, or
+ * no clang/bpftool/kernel BTF at build time). Everything fails with -EOPNOTSUPP; the decoder and
+ * the process tree (event.c, proc-tree.c) are still built and tested.
  */
 #include <errno.h>
 

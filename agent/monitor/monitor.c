@@ -26,27 +26,27 @@
 #include "monitor/proc-tree.h"
 
 #define MONITOR_RING_BYTES_DEFAULT (8U << 20)
-#define MONITOR_TREE_MAX_DEFAULT 32768U
+#define MONITOR_TREE_MAX_DEFAULT   32768U
 #define MONITOR_TREE_GRACE_DEFAULT (30ULL * 1000000ULL)
 #define MONITOR_POLL_INTERVAL_USEC (100ULL * 1000ULL)
-#define TRACEFS "/sys/kernel/tracing"
-#define PROC "/proc"
+#define TRACEFS			   "/sys/kernel/tracing"
+#define PROC			   "/proc"
 
 /* Which visibility class a syscall tracepoint program belongs to. */
 static const struct {
 	const char *syscall;
 	int class;
 } sys_class[] = {
-	{ "open", AGENT_VIS_FILE },       { "openat", AGENT_VIS_FILE },
-	{ "openat2", AGENT_VIS_FILE },    { "unlink", AGENT_VIS_FILE },
-	{ "unlinkat", AGENT_VIS_FILE },   { "rmdir", AGENT_VIS_FILE },
-	{ "chown", AGENT_VIS_FILE },      { "fchownat", AGENT_VIS_FILE },
-	{ "setuid", AGENT_VIS_CAPS },     { "setgid", AGENT_VIS_CAPS },
-	{ "ptrace", AGENT_VIS_CAPS },     { "mount", AGENT_VIS_CAPS },
-	{ "umount", AGENT_VIS_CAPS },     { "socket", AGENT_VIS_NETWORK },
-	{ "connect", AGENT_VIS_NETWORK }, { "bind", AGENT_VIS_NETWORK },
-	{ "listen", AGENT_VIS_NETWORK },  { "accept", AGENT_VIS_NETWORK },
-	{ "accept4", AGENT_VIS_NETWORK },
+	{"open", AGENT_VIS_FILE},	{"openat", AGENT_VIS_FILE},
+	{"openat2", AGENT_VIS_FILE},	{"unlink", AGENT_VIS_FILE},
+	{"unlinkat", AGENT_VIS_FILE},	{"rmdir", AGENT_VIS_FILE},
+	{"chown", AGENT_VIS_FILE},	{"fchownat", AGENT_VIS_FILE},
+	{"setuid", AGENT_VIS_CAPS},	{"setgid", AGENT_VIS_CAPS},
+	{"ptrace", AGENT_VIS_CAPS},	{"mount", AGENT_VIS_CAPS},
+	{"umount", AGENT_VIS_CAPS},	{"socket", AGENT_VIS_NETWORK},
+	{"connect", AGENT_VIS_NETWORK}, {"bind", AGENT_VIS_NETWORK},
+	{"listen", AGENT_VIS_NETWORK},	{"accept", AGENT_VIS_NETWORK},
+	{"accept4", AGENT_VIS_NETWORK},
 };
 
 #define MONITOR_PROGS_MAX 64
@@ -165,8 +165,8 @@ static bool class_on(uint32_t vis, int class)
 
 /*
  * Attach the programs of the visible classes, detach the others: a class that is off costs nothing
- * in the kernel (its syscall tracepoints are not even enabled). Exit programs go first on attach and
- * last on detach, so no entry record is left without its exit.
+ * in the kernel (its syscall tracepoints are not even enabled). Exit programs go first on attach
+ * and last on detach, so no entry record is left without its exit.
  */
 static int sync_links(Monitor *m)
 {
@@ -228,7 +228,8 @@ static const char *resolve_exe(Monitor *m, const MonitorEvent *ev)
 	return fn;
 }
 
-/* Make a relative path absolute against the cwd (or the directory fd) of the process, if it still exists. */
+/* Make a relative path absolute against the cwd (or the directory fd) of the process, if it still
+ * exists. */
 static void resolve_path(Monitor *m, MonitorEvent *ev)
 {
 	char base[PATH_MAX], what[32];
@@ -291,8 +292,8 @@ static void update_tree(Monitor *m, MonitorEvent *ev)
 			n += l;
 		}
 		args = proc_tree_join_args(area, n);
-		(void)proc_tree_set(m->tree, p->pid, p->ppid, p->start_ns, p->comm, resolve_exe(m, ev),
-				    args ?: "", NULL);
+		(void)proc_tree_set(m->tree, p->pid, p->ppid, p->start_ns, p->comm,
+				    resolve_exe(m, ev), args ?: "", NULL);
 		break;
 	}
 	case AGENT_EVT_FORK:
@@ -384,7 +385,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 			return r;
 		}
 	}
-	/* The exit is applied after delivery, so the exit event itself still finds the process alive. */
+	/* The exit is applied after delivery, so the exit event itself still finds the process
+	 * alive. */
 	if (ev->type == AGENT_EVT_EXIT)
 		proc_tree_exit(m->tree, ev->proc.pid, now_usec());
 	return 0;

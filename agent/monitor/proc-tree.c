@@ -293,7 +293,8 @@ static ssize_t read_small(int dirfd, const char *name, char *buf, size_t max)
 
 int proc_tree_load_proc(ProcTree *t, const char *proc_root, uint32_t pid, ProcEntry **ret)
 {
-	char dir[PATH_MAX], stat[1024], cmdline[AGENT_ARGS_MAX], exe[PATH_MAX], comm[AGENT_COMM_LEN + 1];
+	char dir[PATH_MAX], stat[1024], cmdline[AGENT_ARGS_MAX], exe[PATH_MAX],
+		comm[AGENT_COMM_LEN + 1];
 	_cleanup_close_ int dfd = -EBADF;
 	_cleanup_free_ char *args = NULL;
 	unsigned ppid = 0;
@@ -305,7 +306,8 @@ int proc_tree_load_proc(ProcTree *t, const char *proc_root, uint32_t pid, ProcEn
 	if (dfd < 0)
 		return -errno;
 
-	/* stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses: use the last ')'. */
+	/* stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses: use the last
+	 * ')'. */
 	n = read_small(dfd, "stat", stat, sizeof(stat) - 1);
 	if (n < 0)
 		return (int)n;
@@ -315,7 +317,9 @@ int proc_tree_load_proc(ProcTree *t, const char *proc_root, uint32_t pid, ProcEn
 		return -EBADMSG;
 	{
 		const char *open_paren = strchr(stat, '(');
-		size_t l = open_paren && open_paren < close_paren ? (size_t)(close_paren - open_paren - 1) : 0;
+		size_t l = open_paren && open_paren < close_paren
+				   ? (size_t)(close_paren - open_paren - 1)
+				   : 0;
 
 		if (l > AGENT_COMM_LEN)
 			l = AGENT_COMM_LEN;

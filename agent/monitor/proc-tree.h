@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * proc-tree.h: the monitor's process tree, keyed by host tgid. Fed by exec/fork/exit records and seeded
- * from /proc, so events can name a process (and its parent) even after it exited. Bounded: at most
- * `max` entries; exited entries stay for `grace_usec` and are evicted after that (or earlier, oldest
- * first, when the tree is full). Not thread-safe; no logging. Internal to agent/monitor.
+ * proc-tree.h: the monitor's process tree, keyed by host tgid. Fed by exec/fork/exit records and
+ * seeded from /proc, so events can name a process (and its parent) even after it exited. Bounded:
+ * at most `max` entries; exited entries stay for `grace_usec` and are evicted after that (or
+ * earlier, oldest first, when the tree is full). Not thread-safe; no logging. Internal to
+ * agent/monitor.
  */
 #pragma once
 
@@ -39,9 +40,9 @@ static inline void proc_tree_freep(ProcTree **t)
 ProcEntry *proc_tree_get(ProcTree *t, uint32_t pid);
 
 /*
- * Insert or update @pid (an exec, or a process found in /proc). Copies the strings; NULL keeps the old
- * value (or "" for a new entry). A pid seen again after its exit is a new process: it is revived.
- * Returns 0 or -ENOMEM / -ENOSPC (tree full of live processes).
+ * Insert or update @pid (an exec, or a process found in /proc). Copies the strings; NULL keeps the
+ * old value (or "" for a new entry). A pid seen again after its exit is a new process: it is
+ * revived. Returns 0 or -ENOMEM / -ENOSPC (tree full of live processes).
  */
 int proc_tree_set(ProcTree *t, uint32_t pid, uint32_t ppid, uint64_t start_ns, const char *comm,
 		  const char *exe, const char *args, ProcEntry **ret);
@@ -65,5 +66,6 @@ size_t proc_tree_size(const ProcTree *t);
 uint64_t proc_tree_evicted(const ProcTree *t);
 uint64_t proc_tree_refused(const ProcTree *t);
 
-/* Join the NUL-separated argument area @area (@len bytes) after argv[0] with spaces. NULL on OOM. */
+/* Join the NUL-separated argument area @area (@len bytes) after argv[0] with spaces. NULL on OOM.
+ */
 char *proc_tree_join_args(const char *area, size_t len);

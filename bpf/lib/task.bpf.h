@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * task.bpf.h: who is acting. Fills struct agent_task for the current task with CO-RE reads only, so the
- * same object runs on every kernel with BTF (6.1 in the VM tier, 6.18 on development machines).
+ * task.bpf.h: who is acting. Fills struct agent_task for the current task with CO-RE reads only, so
+ * the same object runs on every kernel with BTF (6.1 in the VM tier, 6.18 on development machines).
  * BPF-only: never included by agent/.
  */
 #pragma once
@@ -13,9 +13,10 @@
 #include "agent-abi.h"
 
 /*
- * struct pid ends in a flexible array `numbers[]` indexed by the namespace level. CO-RE cannot relocate
- * a variable index, so the element address is built from the relocated offset of `numbers` and the
- * relocated size of struct upid; the level is bounded for the verifier (MAX_PID_NS_LEVEL is 32).
+ * struct pid ends in a flexible array `numbers[]` indexed by the namespace level. CO-RE cannot
+ * relocate a variable index, so the element address is built from the relocated offset of `numbers`
+ * and the relocated size of struct upid; the level is bounded for the verifier (MAX_PID_NS_LEVEL is
+ * 32).
  */
 static __always_inline int agent_pid_upid(struct pid *pid, __u32 level, struct upid *ret)
 {

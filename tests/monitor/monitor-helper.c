@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[1], "unlink") == 0 && argc == 3) {
 		return unlink(argv[2]) < 0;
 	} else if (strcmp(argv[1], "socket") == 0) {
-		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(9) };
+		struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(9)};
 		int s = socket(AF_INET, SOCK_STREAM, 0);
 		int raw = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
 

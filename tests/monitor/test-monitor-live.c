@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Live tests of the eBPF monitor on this kernel: load the programs, run monitor-helper with known
- * actions and check the decoded events (path, argv, ppid, flags, socket args, results), drops under a
- * burst larger than the ring, names of processes that exited before their events were read, and
+ * actions and check the decoded events (path, argv, ppid, flags, socket args, results), drops under
+ * a burst larger than the ring, names of processes that exited before their events were read, and
  * visibility switches. Needs root, kernel BTF and a BPF-capable build; otherwise exits 77.
  */
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 #include "check-helpers.h"
 #include "monitor/monitor.h"
 
-#define HELPER TEST_BUILDDIR "/tests/monitor/monitor-helper"
+#define HELPER	 TEST_BUILDDIR "/tests/monitor/monitor-helper"
 #define MAX_SEEN 4096
 
 typedef struct Seen {
@@ -80,7 +80,7 @@ static int record(const MonitorEvent *ev, void *userdata)
 
 static Monitor *start(uint32_t ring_bytes)
 {
-	MonitorOptions o = { .callback = record, .ring_bytes = ring_bytes };
+	MonitorOptions o = {.callback = record, .ring_bytes = ring_bytes};
 	Monitor *m = NULL;
 
 	ck_assert_int_eq(monitor_new(&m, &o), 0);
@@ -131,10 +131,11 @@ static const Seen *find(uint16_t type, uint16_t op)
 	return NULL;
 }
 
-/* Consume on the fd and on the timer, as the daemon does, until @type/@op was seen or 5 s passed. */
+/* Consume on the fd and on the timer, as the daemon does, until @type/@op was seen or 5 s passed.
+ */
 static const Seen *wait_for(Monitor *m, uint16_t type, uint16_t op)
 {
-	struct pollfd pfd = { .fd = monitor_get_fd(m), .events = POLLIN };
+	struct pollfd pfd = {.fd = monitor_get_fd(m), .events = POLLIN};
 	int timeout_ms = (int)(monitor_poll_interval_usec(m) / 1000);
 
 	for (int i = 0; i < 5000 / timeout_ms; i++) {
@@ -160,7 +161,7 @@ static const Seen *find_path(uint16_t type, const char *path)
 /* Like wait_for(), for a record of @type whose path contains @path. */
 static const Seen *wait_for_path(Monitor *m, uint16_t type, const char *path)
 {
-	struct pollfd pfd = { .fd = monitor_get_fd(m), .events = POLLIN };
+	struct pollfd pfd = {.fd = monitor_get_fd(m), .events = POLLIN};
 	int timeout_ms = (int)(monitor_poll_interval_usec(m) / 1000);
 
 	for (int i = 0; i < 5000 / timeout_ms; i++) {
@@ -185,7 +186,7 @@ static void self_exe(char *buf, size_t sz)
 START_TEST(test_exec_seen_with_path_argv_ppid)
 {
 	_cleanup_(monitor_freep) Monitor *m = start(0);
-	char *const argv[] = { "monitor-helper", "args", "alpha", "beta gamma", NULL };
+	char *const argv[] = {"monitor-helper", "args", "alpha", "beta gamma", NULL};
 	char helper[PATH_MAX], me[PATH_MAX];
 	const Seen *s;
 	int gofd;
@@ -217,14 +218,15 @@ START_TEST(test_open_seen_with_flags_and_result)
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	pid = spawn(&gofd, (char *const[]){ "monitor-helper", "open", path, NULL });
+	pid = spawn(&gofd, (char *const[]){"monitor-helper", "open", path, NULL});
 	go_and_wait(gofd, pid);
 	s = wait_for_path(m, AGENT_EVT_FILE, path);
 	(void)unlink(path);
 	ck_assert_ptr_nonnull(s);
 	ck_assert(s->op == AGENT_OP_OPENAT || s->op == AGENT_OP_OPEN);
 	ck_assert_str_eq(s->syscall, s->op == AGENT_OP_OPENAT ? "SYS_OPENAT" : "SYS_OPEN");
-	ck_assert_uint_eq(s->args[s->op == AGENT_OP_OPENAT ? 2 : 1] & (O_CREAT | O_WRONLY | O_TRUNC),
+	ck_assert_uint_eq(s->args[s->op == AGENT_OP_OPENAT ? 2 : 1] &
+				  (O_CREAT | O_WRONLY | O_TRUNC),
 			  O_CREAT | O_WRONLY | O_TRUNC);
 	ck_assert_int_ge(s->ret, 0);
 }
@@ -235,8 +237,8 @@ START_TEST(test_open_failure_carries_errno_and_relative_path)
 	_cleanup_(monitor_freep) Monitor *m = start(0);
 	const Seen *s = NULL;
 	int gofd;
-	pid_t pid = spawn(&gofd,
-			  (char *const[]){ "monitor-helper", "openrel", "/tmp", "no-such-file-here", NULL });
+	pid_t pid = spawn(&gofd, (char *const[]){"monitor-helper", "openrel", "/tmp",
+						 "no-such-file-here", NULL});
 
 	/* Read the events while the helper still runs: its cwd resolves the relative path. */
 	ck_assert_ptr_nonnull(wait_for(m, AGENT_EVT_EXEC, AGENT_OP_NONE));
@@ -256,7 +258,7 @@ START_TEST(test_socket_connect_seen)
 	_cleanup_(monitor_freep) Monitor *m = start(0);
 	const Seen *stream = NULL, *raw = NULL, *conn;
 	int gofd;
-	pid_t pid = spawn(&gofd, (char *const[]){ "monitor-helper", "socket", NULL });
+	pid_t pid = spawn(&gofd, (char *const[]){"monitor-helper", "socket", NULL});
 
 	go_and_wait(gofd, pid);
 	conn = wait_for(m, AGENT_EVT_NET, AGENT_OP_CONNECT);
@@ -295,7 +297,7 @@ START_TEST(test_unlink_seen)
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	pid = spawn(&gofd, (char *const[]){ "monitor-helper", "unlink", path, NULL });
+	pid = spawn(&gofd, (char *const[]){"monitor-helper", "unlink", path, NULL});
 	go_and_wait(gofd, pid);
 	s = wait_for(m, AGENT_EVT_SYSCALL, AGENT_OP_NONE);
 	ck_assert_ptr_nonnull(s);
@@ -318,7 +320,7 @@ START_TEST(test_exited_process_names_from_tree)
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	pid = spawn(&gofd, (char *const[]){ "monitor-helper", "open", path, NULL });
+	pid = spawn(&gofd, (char *const[]){"monitor-helper", "open", path, NULL});
 	/* The helper runs, exits and is reaped before a single record is read. */
 	go_and_wait(gofd, pid);
 	snprintf(proc, sizeof(proc), "/proc/%d", pid);
@@ -344,8 +346,8 @@ END_TEST
 
 START_TEST(test_burst_drops_counted_and_flow_resumes)
 {
-	/* 16 KiB ring, nothing read during the burst: most of 20000 opens cannot fit. */
-	_cleanup_(monitor_freep) Monitor *m = start(16384);
+	/* 64 KiB ring, nothing read during the burst: most of 20000 opens (~4 MB) cannot fit. */
+	_cleanup_(monitor_freep) Monitor *m = start(65536);
 	MonitorStats st1, st2;
 	char path[] = "/tmp/monitor-burst-XXXXXX";
 	const Seen *s = NULL;
@@ -354,18 +356,26 @@ START_TEST(test_burst_drops_counted_and_flow_resumes)
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	pid = spawn(&gofd, (char *const[]){ "monitor-helper", "burst", "20000", "/dev/null", NULL });
+	pid = spawn(&gofd, (char *const[]){"monitor-helper", "burst", "20000", "/dev/null", NULL});
 	go_and_wait(gofd, pid);
 	ck_assert_int_eq(monitor_read_stats(m, &st1), 0);
 	ck_assert_uint_gt(st1.kernel_drop[AGENT_STAT_DROP_RINGBUF], 0);
 	ck_assert_uint_ge(st1.kernel_dropped, st1.kernel_drop[AGENT_STAT_DROP_RINGBUF]);
 	ck_assert_int_gt(monitor_consume(m), 0);
 
-	/* The monitor keeps running: a later event flows. */
-	nseen = 0;
-	pid = spawn(&gofd, (char *const[]){ "monitor-helper", "open", path, NULL });
-	go_and_wait(gofd, pid);
-	s = wait_for_path(m, AGENT_EVT_FILE, path);
+	/*
+	 * The monitor keeps running: a later event flows. Read while the helper runs; the rest of
+	 * this busy machine shares the small ring, so a second attempt is allowed if noise filled
+	 * it.
+	 */
+	for (int attempt = 0; attempt < 3 && !s; attempt++) {
+		nseen = 0;
+		pid = spawn(&gofd, (char *const[]){"monitor-helper", "open", path, NULL});
+		ck_assert_int_eq(write(gofd, "x", 1), 1);
+		close(gofd);
+		s = wait_for_path(m, AGENT_EVT_FILE, path);
+		ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	}
 	(void)unlink(path);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_int_eq(monitor_read_stats(m, &st2), 0);
@@ -386,14 +396,14 @@ START_TEST(test_visibility_switch)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	ck_assert_int_eq(monitor_set_visibility(m, MONITOR_VIS_BIT(MONITOR_VIS_PROCESS)), 0);
-	pid = spawn(&gofd, (char *const[]){ "monitor-helper", "open", path, NULL });
+	pid = spawn(&gofd, (char *const[]){"monitor-helper", "open", path, NULL});
 	go_and_wait(gofd, pid);
 	ck_assert_ptr_nonnull(wait_for(m, AGENT_EVT_EXIT, AGENT_OP_NONE));
 	ck_assert_ptr_null(find(AGENT_EVT_FILE, AGENT_OP_NONE));
 
 	ck_assert_int_eq(monitor_set_visibility(m, MONITOR_VIS_ALL), 0);
 	nseen = 0;
-	pid = spawn(&gofd, (char *const[]){ "monitor-helper", "open", path, NULL });
+	pid = spawn(&gofd, (char *const[]){"monitor-helper", "open", path, NULL});
 	go_and_wait(gofd, pid);
 	ck_assert_ptr_nonnull(wait_for(m, AGENT_EVT_FILE, AGENT_OP_NONE));
 	(void)unlink(path);
