@@ -26,6 +26,14 @@ typedef struct ThrottleKey {
 	bool overflow;		  /* the shared key used once FEEDER_THROTTLE_KEYS_MAX is reached */
 } ThrottleKey;
 
+/* A record sent to the journal, kept for a replay should that journald die before reading it. */
+typedef struct KeptRecord {
+	uint64_t instance; /* the socket (or callback instance) that took it */
+	char *blob;	   /* the field values, NUL-separated; rec.fields[].value point into it */
+	size_t bytes;
+	FeederRecord rec;
+} KeptRecord;
+
 struct Feeder {
 	FeederOptions opts;
 	FeederSink sink; /* resolved: never AUTO */
@@ -35,6 +43,9 @@ struct Feeder {
 	ThrottleKey *buckets[THROTTLE_BUCKETS];
 	size_t n_keys;
 	ThrottleKey *overflow;
+	uint64_t seq;			    /* last KUBEARMOR_SEQ */
+	KeptRecord kept[FEEDER_REPLAY_MAX]; /* ring, oldest at kept_head */
+	size_t kept_head, kept_n, kept_bytes;
 	FeederStats stats;
 };
 
@@ -95,6 +106,15 @@ int feeder_new(const FeederOptions *o, Feeder **ret)
 	    strdup_opt(o->host_name, &f->host_name) < 0 || strdup_opt(o->node_id, &f->node_id) < 0)
 		return -ENOMEM;
 
+	if (o->replay_window > 0)
+		f->opts.replay_window = MIN(o->replay_window, FEEDER_REPLAY_MAX);
+	else {
+		unsigned q = journal_queue_limit();
+		f->opts.replay_window = q > 0 && q < FEEDER_REPLAY_MAX - 1 - FEEDER_REPLAY_MARGIN
+						? q + 1 + FEEDER_REPLAY_MARGIN
+						: FEEDER_REPLAY_MAX;
+	}
+
 	f->sink = o->sink;
 	if (f->sink == FEEDER_SINK_AUTO)
 		f->sink = journal_socket_present() ? FEEDER_SINK_JOURNAL : FEEDER_SINK_STDOUT;
@@ -127,6 +147,8 @@ Feeder *feeder_free(Feeder *f)
 			throttle_key_free(k);
 		}
 	throttle_key_free(f->overflow);
+	for (size_t i = 0; i < f->kept_n; i++)
+		free(f->kept[(f->kept_head + i) % FEEDER_REPLAY_MAX].blob);
 	free(f->cluster_name);
 	free(f->host_name);
 	free(f->node_id);
@@ -197,12 +219,89 @@ static const char *bounded(const char *s, char **owned)
 	return *owned;
 }
 
+/* The journal or the callback; *ret_instance is 0 when the sink gives no instance identity. */
+static int sink_send(Feeder *f, const FeederRecord *rec, uint64_t *ret_instance)
+{
+	int r;
+
+	if (f->sink == FEEDER_SINK_JOURNAL)
+		return journal_send_record(rec, ret_instance);
+	r = f->opts.callback(rec, f->opts.userdata);
+	if (r < 0)
+		return r;
+	*ret_instance = (uint64_t)r;
+	return 0;
+}
+
+static void kept_drop_oldest(Feeder *f)
+{
+	KeptRecord *k = &f->kept[f->kept_head];
+
+	f->kept_bytes -= k->bytes;
+	free(k->blob);
+	k->blob = NULL;
+	f->kept_head = (f->kept_head + 1) % FEEDER_REPLAY_MAX;
+	f->kept_n--;
+}
+
+/* Remember a record the journal took; the oldest make room. Out of memory: not kept. */
+static void keep(Feeder *f, const FeederRecord *rec, uint64_t instance)
+{
+	KeptRecord *k;
+	size_t bytes = 0;
+	char *blob, *p;
+
+	for (size_t i = 0; i < rec->n_fields; i++)
+		bytes += strlen(rec->fields[i].value) + 1;
+	if (bytes > FEEDER_REPLAY_BYTES)
+		return;
+	while (f->kept_n > 0 &&
+	       (f->kept_n >= f->opts.replay_window || f->kept_bytes + bytes > FEEDER_REPLAY_BYTES))
+		kept_drop_oldest(f);
+
+	blob = malloc(bytes);
+	if (!blob)
+		return;
+	k = &f->kept[(f->kept_head + f->kept_n) % FEEDER_REPLAY_MAX];
+	*k = (KeptRecord){.instance = instance, .blob = blob, .bytes = bytes, .rec = *rec};
+	p = blob;
+	for (size_t i = 0; i < rec->n_fields; i++) {
+		k->rec.fields[i].value = p;
+		if (rec->fields[i].value == rec->json)
+			k->rec.json = p;
+		p = stpcpy(p, rec->fields[i].value) + 1;
+	}
+	f->kept_n++;
+	f->kept_bytes += bytes;
+}
+
+/* The sink now answers as @instance: send again what an earlier instance took, oldest first. A
+ * failure stops the replay; what is left is tried with the next record. */
+static void replay(Feeder *f, uint64_t instance)
+{
+	for (size_t i = 0; i < f->kept_n; i++) {
+		KeptRecord *k = &f->kept[(f->kept_head + i) % FEEDER_REPLAY_MAX];
+		FeederRecord again;
+		uint64_t got = 0;
+
+		if (k->instance == instance)
+			continue;
+		again = k->rec;
+		again.replayed = true;
+		add_field(&again, "KUBEARMOR_REPLAYED", "1");
+		if (sink_send(f, &again, &got) < 0 || got != instance)
+			return;
+		k->instance = instance;
+		f->stats.replayed++;
+	}
+}
+
 /* Serialise and write one complete record (defaults already filled). @suppressed > 0 marks a
  * suppression summary. Does not count lost records: callers decide. */
 static int deliver(Feeder *f, const Alert *a, uint64_t suppressed)
 {
 	_cleanup_free_ char *json = NULL, *resource = NULL, *policy = NULL;
-	char priority[8], severity[16], supp[24];
+	char priority[8], severity[16], supp[24], seq[24];
 	FeederRecord rec = {.type = a->type, .priority = alert_priority(a)};
 	int r;
 
@@ -230,32 +329,31 @@ static int deliver(Feeder *f, const Alert *a, uint64_t suppressed)
 	if (suppressed > 0)
 		add_field(&rec, "KUBEARMOR_SUPPRESSED", supp);
 
-	switch (f->sink) {
-	case FEEDER_SINK_JOURNAL:
-		r = journal_send_record(&rec);
+	rec.seq = ++f->seq;
+	snprintf(seq, sizeof(seq), "%" PRIu64, rec.seq);
+	add_field(&rec, "KUBEARMOR_SEQ", seq);
+
+	if (f->sink != FEEDER_SINK_STDOUT) {
+		uint64_t instance = 0;
+
+		r = sink_send(f, &rec, &instance);
 		if (r >= 0) {
-			f->stats.sent_journal++;
+			if (f->sink == FEEDER_SINK_JOURNAL)
+				f->stats.sent_journal++;
+			else
+				f->stats.sent_callback++;
 			if (!f->stats.journal_up)
 				log_debug("feeder: journal is back");
 			f->stats.journal_up = true;
+			if (instance != 0) {
+				replay(f, instance);
+				keep(f, &rec, instance);
+			}
 			return 0;
 		}
 		if (f->stats.journal_up)
 			log_debug_errno(r, "feeder: journal unavailable, writing JSON lines: %m");
 		f->stats.journal_up = false;
-		break;
-	case FEEDER_SINK_CALLBACK:
-		r = f->opts.callback(&rec, f->opts.userdata);
-		if (r >= 0) {
-			f->stats.sent_callback++;
-			return 0;
-		}
-		break;
-	default:
-		r = 0;
-		break;
-	}
-	if (r < 0) {
 		f->stats.journal_failures++;
 		f->stats.last_error = r;
 	}

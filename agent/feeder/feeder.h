@@ -4,46 +4,61 @@
  *
  * Contract:
  * - An Alert is a borrowed view filled by the caller (usually on the stack); every pointer in it
- * stays owned by the caller. The feeder serialises it inside feeder_send() and keeps nothing.
+ *   stays owned by the caller. The feeder serialises it inside feeder_send() and keeps nothing.
  * - alert_to_json() is pure: the same Alert always gives the same compact JSON, with KubeArmor's
- * field names, order and types (reference §7.1). Every field is omitted when empty or zero except
- * PPID and UID, which are always present. Severity is a string ("5"); Timestamp, PIDs and UID are
- * integers; ATags is an array; EventData is an object built from Data's key=value pairs (and
- * Resource's, for Network) with capitalised keys. Strings that are not valid UTF-8 have each bad
- * byte replaced by U+FFFD (as Go's encoder does); strings longer than ALERT_STRING_MAX bytes are
- * cut on a character boundary.
+ *   field names, order and types (reference §7.1). Every field is omitted when empty or zero
+ *   except PPID and UID, which are always present. Severity is a string ("5"); Timestamp, PIDs and
+ *   UID are integers; ATags is an array; EventData is an object built from Data's key=value pairs
+ *   (and Resource's, for Network) with capitalised keys. Strings that are not valid UTF-8 have
+ *   each bad byte replaced by U+FFFD (as Go's encoder does); strings longer than ALERT_STRING_MAX
+ *   bytes are cut on a character boundary. ExecEvent is omitted when both its fields are empty.
  * - One journal entry per record (sd_journal_sendv): MESSAGE is the compact JSON, so
  *   `journalctl -t kubearmor -o cat` prints JSON lines. Other fields:
  *     SYSLOG_IDENTIFIER=kubearmor
  *     MESSAGE_ID        one fixed id per Type (FEEDER_MESSAGE_ID_*)
  *     PRIORITY          see below
- *     KUBEARMOR_TYPE, KUBEARMOR_POLICY, KUBEARMOR_ACTION, KUBEARMOR_OPERATION, KUBEARMOR_RESOURCE,
- *     KUBEARMOR_SEVERITY, KUBEARMOR_CONTAINER_ID: the record's values, each only when non-empty;
- *     KUBEARMOR_SUPPRESSED: on suppression summaries, the number of alerts suppressed.
+ *     KUBEARMOR_TYPE, KUBEARMOR_POLICY, KUBEARMOR_ACTION, KUBEARMOR_OPERATION,
+ *     KUBEARMOR_RESOURCE, KUBEARMOR_SEVERITY, KUBEARMOR_CONTAINER_ID
+ *                       the record's values, each only when non-empty
+ *     KUBEARMOR_SUPPRESSED  on suppression summaries: the number of alerts suppressed
+ *     KUBEARMOR_SEQ     the record's sequence number in this feeder (1, 2, ...)
+ *     KUBEARMOR_REPLAYED=1  on a record sent again after a journald restart (below)
  * - PRIORITY by Type and Action:
- *     MatchedPolicy / MatchedHostPolicy, Action Block        LOG_WARNING (4); LOG_ERR (3) if
- * Severity >= 7 MatchedPolicy / MatchedHostPolicy, any other Action     LOG_NOTICE (5)  (Audit,
- * Audit (Block), ...) HostLog / ContainerLog (telemetry)                      LOG_INFO (6)
- *     SystemEvent (throttling notices and summaries)          LOG_WARNING (4)
- * - Journal unavailable (journald stopped: -ECONNREFUSED; never started: -ENOENT; or any other send
- *   error): the record is counted in journal_failures and written as one JSON line to the fallback
- * fd (stdout by default) instead; if that fails too it is counted in lost. The next record tries
- * the journal again, so output returns to the journal as soon as journald is back. Note that
- * journald drops over its per-unit rate limit silently; the unit must disable it
- * (LogRateLimitIntervalSec=0) and rely on the throttling here.
- * - Throttling (reference §7.3, §8.2 alertThrottling/maxAlertPerSec/throttleSec), per key
- *   (PolicyName, ContainerID); the host is the workload with the empty ContainerID. When more than
- *   max_alerts_per_sec alerts of one key arrive within one second, one SystemEvent/AlertThreshold
- * record is emitted and further alerts of that key are suppressed for throttle_sec seconds. Every
- * suppressed alert is counted; feeder_flush() (called periodically by the daemon) emits, per key,
- * one SystemEvent/AlertThreshold record whose Data is "suppressed=<n>" for the alerts suppressed
- * since the previous flush. Nothing disappears uncounted. Only MatchedPolicy/MatchedHostPolicy
- * alerts are throttled unless throttle_telemetry is set; SystemEvents are never throttled.
+ *     MatchedPolicy, MatchedHostPolicy with Action Block:  LOG_WARNING (4),
+ *                                                         LOG_ERR (3) if Severity >= 7
+ *     MatchedPolicy, MatchedHostPolicy, any other Action:  LOG_NOTICE (5)
+ *     HostLog, ContainerLog (telemetry):                   LOG_INFO (6)
+ *     SystemEvent (throttling notices and summaries):      LOG_WARNING (4)
+ * - Journal unavailable: journald stopped (-ECONNREFUSED), no socket (-ENOENT; libsystemd itself
+ *   would report success, so the socket is checked before each send) or any other send error.
+ *   The record is counted in journal_failures and written as one JSON line to the fallback fd
+ *   (stdout by default) instead; if that fails too it is counted in lost. The next record tries
+ *   the journal again, so output returns to the journal as soon as journald is back.
+ * - journald restarts: datagrams journald accepted but had not read when it stopped are dropped by
+ *   the kernel, although sd_journal_sendv() reported success. journald's queue holds at most
+ *   net.unix.max_dgram_qlen + 1 datagrams (512 + 1 under systemd), so the feeder keeps that many
+ *   of the records it last sent to the journal (plus a margin of FEEDER_REPLAY_MARGIN, at most
+ *   FEEDER_REPLAY_MAX records and FEEDER_REPLAY_BYTES bytes), with the identity of the socket that
+ *   took them. When a later record goes to a different socket (a new journald), the kept records
+ *   of the old one are sent again with KUBEARMOR_REPLAYED=1. Delivery is at-least-once: a record
+ *   may appear twice, with the same KUBEARMOR_SEQ and _PID.
+ * - journald drops entries over its per-unit rate limit silently; the unit must disable it
+ *   (LogRateLimitIntervalSec=0) and rely on the throttling here.
+ * - Throttling (reference §7.3, §8.2 alertThrottling, maxAlertPerSec, throttleSec), per key
+ *   (PolicyName, ContainerID); the host is the workload with the empty ContainerID. When more
+ *   than max_alerts_per_sec alerts of one key arrive within one second, one
+ *   SystemEvent/AlertThreshold record is emitted and further alerts of that key are suppressed for
+ *   throttle_sec seconds. Every suppressed alert is counted; feeder_flush() (called periodically by
+ *   the daemon) emits, per key, one SystemEvent/AlertThreshold record whose Data is
+ *   "suppressed=<n>" for the alerts suppressed since the previous flush. Nothing disappears
+ *   uncounted. Only MatchedPolicy and MatchedHostPolicy alerts are throttled unless
+ *   throttle_telemetry is set; SystemEvents are never throttled.
  * - Time: throttling uses a monotonic clock in µs passed by the caller (feeder_send_at,
- * feeder_flush), so tests are deterministic; record timestamps use the realtime clock (or
- * options.realtime_usec).
- * - Not thread-safe: one Feeder is used from the daemon's event loop. The module does not log above
- *   debug level; callers read feeder_get_stats().
+ *   feeder_flush), so tests are deterministic; record timestamps use the realtime clock (or
+ *   options.realtime_usec).
+ * - Not thread-safe: one Feeder is used from the daemon's event loop. The module logs at debug
+ *   level only; callers read feeder_get_stats(). sd_journal_sendv() blocks while journald's queue
+ *   is full.
  */
 #pragma once
 
@@ -59,9 +74,12 @@
 /* At most this many EventData pairs are taken from Data and Resource; keys are at most 64 bytes. */
 #define ALERT_EVENT_DATA_MAX 32U
 #define ALERT_EVENT_KEY_MAX  64U
-/* Throttling keeps at most this many (policy, workload) keys; further keys share one overflow key.
- */
+/* Throttling keeps at most this many (policy, workload) keys; more share one overflow key. */
 #define FEEDER_THROTTLE_KEYS_MAX 4096U
+/* Records kept for a replay after a journald restart: at most this many, and this many bytes. */
+#define FEEDER_REPLAY_MAX    1024U
+#define FEEDER_REPLAY_BYTES  (2U * 1024U * 1024U)
+#define FEEDER_REPLAY_MARGIN 16U
 
 typedef enum AlertType {
 	ALERT_TYPE_NONE = 0,
@@ -177,13 +195,17 @@ typedef struct FeederField {
 /* A record ready for a sink: the JSON and every journal field (MESSAGE first). */
 typedef struct FeederRecord {
 	const char *json;
+	uint64_t seq;  /* KUBEARMOR_SEQ */
+	bool replayed; /* KUBEARMOR_REPLAYED=1 */
 	AlertType type;
 	int priority;
 	FeederField fields[FEEDER_FIELDS_MAX];
 	size_t n_fields;
 } FeederRecord;
 
-/* Returns 0 when the record was accepted, -errno to make the feeder use its fallback fd. */
+/* Returns 0 or a positive sink instance id when the record was accepted (a change of id acts like
+ * a journald restart: recent records of the old id are sent again), -errno to make the feeder use
+ * its fallback fd. */
 typedef int (*FeederCallback)(const FeederRecord *rec, void *userdata);
 
 typedef enum FeederSink {
@@ -203,7 +225,10 @@ typedef struct FeederOptions {
 	unsigned max_alerts_per_sec; /* maxAlertPerSec, default 10, at least 1 */
 	unsigned throttle_sec;	     /* throttleSec, default 30, at least 1 */
 	bool throttle_telemetry;     /* also throttle HostLog/ContainerLog; default false */
-	const char *cluster_name;    /* defaults filled into records that lack them (copied) */
+	/* Records kept for a replay after a journald restart; 0 = net.unix.max_dgram_qlen + 1 +
+	 * FEEDER_REPLAY_MARGIN (FEEDER_REPLAY_MAX if unknown). At most FEEDER_REPLAY_MAX. */
+	unsigned replay_window;
+	const char *cluster_name; /* defaults filled into records that lack them (copied) */
 	const char *host_name;
 	const char *node_id;
 	FeederCallback callback; /* FEEDER_SINK_CALLBACK */
@@ -225,6 +250,7 @@ typedef struct FeederStats {
 	uint64_t suppressed_reported; /* of those, already reported by a summary record */
 	uint64_t threshold_events;    /* AlertThreshold notices emitted when throttling started */
 	uint64_t summaries;	      /* suppression summary records emitted */
+	uint64_t replayed;	      /* records sent again after a journald restart */
 	int last_error;		      /* last journal/callback error (negative errno), 0 if none */
 	bool journal_up;	      /* the last journal write succeeded */
 } FeederStats;

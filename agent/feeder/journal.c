@@ -10,25 +10,46 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION 1
 
 #include <string.h>
+#include <sys/stat.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include "feeder/journal.h"
 
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
 bool journal_socket_present(void)
 {
-	return access("/run/systemd/journal/socket", F_OK) == 0;
+	return access(JOURNAL_SOCKET, F_OK) == 0;
 }
 
-int journal_send_record(const FeederRecord *rec)
+/* tmpfs hands a new socket the inode number of the old one at once, so the change time (set when
+ * journald creates and chmods its socket) is part of the identity. Never 0. */
+static uint64_t socket_identity(const struct stat *st)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	uint64_t parts[] = {(uint64_t)st->st_dev, (uint64_t)st->st_ino,
+			    (uint64_t)st->st_ctim.tv_sec, (uint64_t)st->st_ctim.tv_nsec};
+
+	for (size_t i = 0; i < ELEMENTSOF(parts); i++)
+		h = (h ^ parts[i]) * UINT64_C(1099511628211);
+	return h | 1U;
+}
+
+int journal_send_record(const FeederRecord *rec, uint64_t *ret_instance)
 {
 	_cleanup_free_ char *buf = NULL;
 	struct iovec iov[FEEDER_FIELDS_MAX];
 	size_t total = 0;
+	struct stat st;
 	char *p;
+	int r;
 
 	if (rec->n_fields == 0 || rec->n_fields > FEEDER_FIELDS_MAX)
 		return -EINVAL;
+
+	if (stat(JOURNAL_SOCKET, &st) < 0)
+		return -errno;
 	for (size_t i = 0; i < rec->n_fields; i++)
 		total += strlen(rec->fields[i].name) + 1 + strlen(rec->fields[i].value) + 1;
 
@@ -45,5 +66,19 @@ int journal_send_record(const FeederRecord *rec)
 		iov[i] = (struct iovec){.iov_base = start, .iov_len = (size_t)(p - start)};
 		p++;
 	}
-	return sd_journal_sendv(iov, (int)rec->n_fields);
+	r = sd_journal_sendv(iov, (int)rec->n_fields);
+	if (r < 0)
+		return r;
+	*ret_instance = socket_identity(&st);
+	return 0;
+}
+
+unsigned journal_queue_limit(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/net/unix/max_dgram_qlen", "re");
+	unsigned v;
+
+	if (!f || fscanf(f, "%u", &v) != 1)
+		return 0;
+	return v;
 }

@@ -28,7 +28,9 @@ typedef struct Recorder {
 	Recorded rec[256];
 	size_t n;
 	size_t calls;
-	int fail_with; /* when < 0, refuse records with this error */
+	int fail_with;	 /* when < 0, refuse records with this error */
+	int instance;	 /* returned for accepted records: the sink instance id */
+	bool count_only; /* count calls, store nothing */
 } Recorder;
 
 static int record_cb(const FeederRecord *rec, void *userdata)
@@ -39,6 +41,8 @@ static int record_cb(const FeederRecord *rec, void *userdata)
 	r->calls++;
 	if (r->fail_with < 0)
 		return r->fail_with;
+	if (r->count_only)
+		return r->instance;
 	ck_assert_uint_lt(r->n, ELEMENTSOF(r->rec));
 	o = &r->rec[r->n++];
 	o->json = strdup(rec->json);
@@ -48,7 +52,7 @@ static int record_cb(const FeederRecord *rec, void *userdata)
 		o->names[i] = strdup(rec->fields[i].name);
 		o->values[i] = strdup(rec->fields[i].value);
 	}
-	return 0;
+	return r->instance;
 }
 
 static uint64_t fixed_realtime(void *userdata)
@@ -129,6 +133,7 @@ START_TEST(test_record_fields)
 		{"KUBEARMOR_RESOURCE", "/etc/shadow"},
 		{"KUBEARMOR_SEVERITY", "8"},
 		{"KUBEARMOR_CONTAINER_ID", "c0ffee"},
+		{"KUBEARMOR_SEQ", "1"},
 	};
 	FeederStats st;
 
@@ -175,7 +180,8 @@ START_TEST(test_record_fields_telemetry)
 
 	ck_assert_int_eq(feeder_send_at(f, &a, T0), 0);
 	ck_assert_uint_eq(r.n, 1);
-	ck_assert_uint_eq(r.rec[0].n_fields, 7);
+	ck_assert_uint_eq(r.rec[0].n_fields, 8);
+	ck_assert_str_eq(field(&r.rec[0], "KUBEARMOR_SEQ"), "1");
 	ck_assert_str_eq(field(&r.rec[0], "PRIORITY"), "6");
 	ck_assert_str_eq(field(&r.rec[0], "MESSAGE_ID"), FEEDER_MESSAGE_ID_HOST_LOG);
 	ck_assert_str_eq(field(&r.rec[0], "KUBEARMOR_TYPE"), "HostLog");
@@ -656,6 +662,110 @@ START_TEST(test_new_invalid)
 }
 END_TEST
 
+static int replay_pipe[2];
+static void tweak_replay4(FeederOptions *o)
+{
+	o->replay_window = 4;
+	o->throttling = false;
+	o->fallback_fd = replay_pipe[1];
+}
+
+static const char *seq_of(const Recorder *r, size_t i)
+{
+	return field(&r->rec[i], "KUBEARMOR_SEQ");
+}
+
+/* A new sink instance (journald restarted) gets the last records of the old one again, marked and
+ * with their original sequence numbers; the window is bounded. */
+START_TEST(test_replay_on_new_instance)
+{
+	Recorder r = {.instance = 5};
+	Feeder *f;
+	FeederStats st;
+
+	make_pipe(replay_pipe);
+	f = new_feeder(&r, tweak_replay4);
+
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(feeder_send_at(f, &block_alert, T0), 0);
+	ck_assert_uint_eq(r.n, 6);
+	ck_assert_ptr_null(field(&r.rec[5], "KUBEARMOR_REPLAYED"));
+
+	/* New instance: the record itself, then the last 4 of instance 5 (seq 3..6), oldest first.
+	 */
+	r.instance = 6;
+	ck_assert_int_eq(feeder_send_at(f, &block_alert, T0), 0);
+	ck_assert_uint_eq(r.n, 11);
+	ck_assert_str_eq(seq_of(&r, 6), "7");
+	for (int i = 0; i < 4; i++) {
+		char want[8];
+		snprintf(want, sizeof(want), "%d", 3 + i);
+		ck_assert_str_eq(seq_of(&r, 7 + (size_t)i), want);
+		ck_assert_str_eq(field(&r.rec[7 + i], "KUBEARMOR_REPLAYED"), "1");
+		ck_assert_str_eq(r.rec[7 + i].json, r.rec[0].json);
+	}
+	feeder_get_stats(f, &st);
+	ck_assert_uint_eq(st.replayed, 4);
+	ck_assert_uint_eq(st.sent_callback, 7);
+
+	/* Same instance: nothing more is replayed. */
+	ck_assert_int_eq(feeder_send_at(f, &block_alert, T0), 0);
+	ck_assert_uint_eq(r.n, 12);
+
+	/* Refused (journald down): the fallback takes seq 9. Back as instance 7: the window kept
+	 * for instance 6 (seq 5..8: replayed to it or sent to it) is replayed after seq 10. */
+	r.fail_with = -ECONNREFUSED;
+	ck_assert_int_eq(feeder_send_at(f, &block_alert, T0), 0);
+	ck_assert_uint_eq(r.n, 12);
+	r.fail_with = 0;
+	r.instance = 7;
+	ck_assert_int_eq(feeder_send_at(f, &block_alert, T0), 0);
+	ck_assert_uint_eq(r.n, 17);
+	ck_assert_str_eq(seq_of(&r, 12), "10");
+	ck_assert_ptr_null(field(&r.rec[12], "KUBEARMOR_REPLAYED"));
+	for (int i = 0; i < 4; i++) {
+		char want[8];
+		snprintf(want, sizeof(want), "%d", 5 + i);
+		ck_assert_str_eq(seq_of(&r, 13 + (size_t)i), want);
+		ck_assert_str_eq(field(&r.rec[13 + i], "KUBEARMOR_REPLAYED"), "1");
+	}
+	feeder_get_stats(f, &st);
+	ck_assert_uint_eq(st.replayed, 8);
+	ck_assert_uint_eq(st.sent_fallback, 1);
+	ck_assert_uint_eq(st.journal_failures, 1);
+	{
+		const char *out = drain(replay_pipe[0]);
+		ck_assert_ptr_nonnull(strstr(out, "\"PolicyName\":\"block-secrets\""));
+		ck_assert_ptr_eq(strchr(out, '\n'), out + strlen(out) - 1);
+	}
+
+	feeder_free(f);
+	recorder_done(&r);
+	close(replay_pipe[0]);
+	close(replay_pipe[1]);
+}
+END_TEST
+
+/* Sink instance 0 (no identity): nothing is kept or replayed. */
+START_TEST(test_replay_needs_identity)
+{
+	Recorder r = {.instance = 0, .count_only = true};
+	_cleanup_(feeder_freep) Feeder *f = NULL;
+	FeederStats st;
+
+	replay_pipe[1] = -1;
+	f = new_feeder(&r, tweak_replay4);
+
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(feeder_send_at(f, &block_alert, T0), 0);
+	r.instance = 3;
+	ck_assert_int_eq(feeder_send_at(f, &block_alert, T0), 0);
+	feeder_get_stats(f, &st);
+	ck_assert_uint_eq(st.replayed, 0);
+	ck_assert_uint_eq(r.calls, 11);
+}
+END_TEST
+
 static Suite *feeder_suite(void)
 {
 	Suite *s = suite_create("feeder/feeder");
@@ -680,6 +790,8 @@ static Suite *feeder_suite(void)
 	tcase_add_test(tc, test_stdout_sink);
 	tcase_add_test(tc, test_fallback_and_retry);
 	tcase_add_test(tc, test_lost_and_pending_summary);
+	tcase_add_test(tc, test_replay_on_new_instance);
+	tcase_add_test(tc, test_replay_needs_identity);
 	suite_add_tcase(s, tc);
 	return s;
 }
