@@ -48,6 +48,7 @@ struct Manager {
 	uint64_t host_pidns;
 	uint64_t last_drop_report_usec;
 	uint64_t drops_reported;
+	uint64_t drops_by_reason[_AGENT_STAT_MAX];
 	uint64_t last_unidentified_log_usec;
 	uint64_t unidentified_since_log;
 	MatchContext match;
@@ -516,20 +517,38 @@ static int on_monitor_event(const MonitorEvent *ev, void *userdata)
 
 static void report_drops(Manager *m)
 {
+	static const char *const reasons[_AGENT_STAT_MAX] = {
+		[AGENT_STAT_DROP_RINGBUF] = "ring buffer full",
+		[AGENT_STAT_DROP_PENDING] = "pending-syscall map full",
+		[AGENT_STAT_DROP_SCRATCH] = "no scratch buffer",
+		[AGENT_STAT_DROP_TOO_BIG] = "record too big",
+		[AGENT_STAT_EXIT_NO_ENTER] = "syscall exit without entry",
+	};
 	MonitorStats st;
 	uint64_t now = now_usec(CLOCK_MONOTONIC);
+	char detail[512] = "";
+	size_t len = 0;
 
 	if (now - m->last_drop_report_usec < DROP_REPORT_USEC)
 		return;
 	m->last_drop_report_usec = now;
 	if (monitor_read_stats(m->monitor, &st) < 0 || st.kernel_dropped <= m->drops_reported)
 		return;
+	for (int i = 0; i < _AGENT_STAT_MAX; i++) {
+		uint64_t d = st.kernel_drop[i] - m->drops_by_reason[i];
+
+		if (!reasons[i] || d == 0)
+			continue;
+		len += (size_t)snprintf(detail + len, sizeof(detail) - MIN(len, sizeof(detail)),
+					"%s%s: %llu", len ? ", " : "", reasons[i],
+					(unsigned long long)d);
+		m->drops_by_reason[i] = st.kernel_drop[i];
+	}
 	log_warning(
-		"monitor: %llu events dropped in the kernel since the last report (%llu in all; "
-		"ring buffer full: %llu); see 'kubearmor status'",
-		(unsigned long long)(st.kernel_dropped - m->drops_reported),
-		(unsigned long long)st.kernel_dropped,
-		(unsigned long long)st.kernel_drop[AGENT_STAT_DROP_RINGBUF]);
+		"monitor: %llu events lost in the kernel since the last report (%s; %llu in all); "
+		"see 'kubearmor status'",
+		(unsigned long long)(st.kernel_dropped - m->drops_reported), detail,
+		(unsigned long long)st.kernel_dropped);
 	m->drops_reported = st.kernel_dropped;
 }
 
