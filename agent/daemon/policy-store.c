@@ -34,8 +34,9 @@ struct PolicyStore {
 	int inotify_fd;
 	int wd_dir;
 	int wd_parent;
-	char **dirty;	/* names inotify reported since the last batch */
-	bool all_dirty; /* queue overflow or directory change: re-read everything */
+	uint64_t first_event_usec; /* CLOCK_MONOTONIC of the first change of the pending batch */
+	char **dirty;		   /* names inotify reported since the last batch */
+	bool all_dirty;		   /* queue overflow or directory change: re-read everything */
 
 	PolicyStoreChanged cb;
 	void *userdata;
@@ -465,12 +466,17 @@ static int check_duplicates(const PolicyStore *s, const StoreFile *self, const P
 	return n;
 }
 
-static uint64_t now_realtime_usec(void)
+static uint64_t now(clockid_t clock)
 {
 	struct timespec ts;
 
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t now_realtime_usec(void)
+{
+	return now(CLOCK_REALTIME);
 }
 
 static char *policy_names(const PolicyFile *pf)
@@ -578,6 +584,7 @@ static int store_update(PolicyStore *s, int dir_fd, const char *dir_problem, con
 	}
 	f->st = st;
 	f->have_st = true;
+	f->checked_realtime_usec = now_realtime_usec();
 	f->conflict = false;
 
 	if (outcome == LOAD_OK && check_duplicates(s, f, pf, path, &msgs, &conflict) > 0) {
@@ -786,7 +793,11 @@ static int on_batch(sd_event_source *es, uint64_t usec, void *userdata)
 	int r;
 
 	s->all_dirty = false;
+	log_debug("policy: applying a batch %llu us after its first change",
+		  (unsigned long long)(now(CLOCK_MONOTONIC) - s->first_event_usec));
 	r = rescan_internal(s, all, dirty);
+	log_debug("policy: batch done %llu us after its first change",
+		  (unsigned long long)(now(CLOCK_MONOTONIC) - s->first_event_usec));
 	if (r < 0)
 		log_error_errno(r, "policy: rescanning '%s' failed: %m", s->dir);
 	if (r > 0 && s->cb)
@@ -804,6 +815,9 @@ static int arm_debounce(PolicyStore *s)
 		(void)sd_event_source_get_enabled(s->debounce, &enabled);
 		if (enabled != SD_EVENT_OFF)
 			return 0; /* a batch is already pending */
+	}
+	s->first_event_usec = now(CLOCK_MONOTONIC);
+	if (s->debounce) {
 		r = sd_event_source_set_time_relative(s->debounce, POLICY_STORE_DEBOUNCE_USEC);
 		if (r < 0)
 			return r;

@@ -49,8 +49,9 @@ typedef struct StoreFile {
 	char **messages;  /* why it is in error or refused (empty when OK) */
 	PolicyFile *good; /* the version in force, or NULL */
 	uint64_t good_generation;
-	uint64_t good_realtime_usec; /* when `good` was applied */
-	struct stat st;		     /* of the last attempt, to notice changes on rescans */
+	uint64_t good_realtime_usec;	/* when `good` was applied */
+	uint64_t checked_realtime_usec; /* when it was last read (or refused) */
+	struct stat st;			/* of the last attempt, to notice changes on rescans */
 	bool have_st;
 	bool conflict; /* in error only because another file has the same policy */
 	bool seen;     /* scratch for rescans */

@@ -68,9 +68,13 @@ static char *format_time(uint64_t realtime_usec)
 	struct tm tm;
 	char buf[64];
 
-	if (!gmtime_r(&t, &tm) || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	char *s = NULL;
+
+	if (!gmtime_r(&t, &tm) || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
 		return strdup("");
-	return strdup(buf);
+	if (asprintf(&s, "%s.%06uZ", buf, (unsigned)(realtime_usec % 1000000ULL)) < 0)
+		return NULL;
+	return s;
 }
 
 static int add_string_time(json_t *o, const char *key, uint64_t usec)
@@ -211,7 +215,8 @@ static json_t *build_files(const PolicyStore *store)
 			if (p && json_array_append_new(pols, json_string(p->name)) < 0)
 				return NULL;
 		}
-		if (json_set_new(o, "name", json_string(f->name)) < 0 ||
+		if (add_string_time(o, "checked", f->checked_realtime_usec) < 0 ||
+		    json_set_new(o, "name", json_string(f->name)) < 0 ||
 		    json_set_new(o, "state", json_string(store_file_state_to_string(f->state))) <
 			    0 ||
 		    json_set_new(o, "inForce", json_boolean(!!f->good)) < 0 ||

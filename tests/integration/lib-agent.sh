@@ -148,11 +148,13 @@ $2
 EOF
 }
 
-# put_policy FILE NAME BODY: write-then-rename into the policy directory, mode 0600.
+# put_policy FILE NAME BODY: write-then-rename into the policy directory, mode 0600. PUT_T0 is the
+# time (seconds) just before the rename.
 put_policy() {
 	local tmp="$AGENT_POLICIES/.$1.tmp"
 	host_policy "$2" "$3" >"$tmp"
 	chmod 0600 "$tmp"
+	PUT_T0=$EPOCHREALTIME
 	mv -f "$tmp" "$AGENT_POLICIES/$1"
 }
 
