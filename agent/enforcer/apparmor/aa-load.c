@@ -12,35 +12,9 @@
 
 #include "core/macro.h"
 #include "core/strv.h"
-#include "enforcer/apparmor/aa-config.h"
 #include "enforcer/apparmor/aa-profile.h"
 
 #define PARSER_OUTPUT_MAX (64 * 1024)
-
-static bool is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-char **aa_include_dirs(void)
-{
-	char **l = NULL;
-	const char *cands[] = {AA_PROFILES_DIR, AA_SOURCE_PROFILES_DIR};
-
-	for (size_t i = 0; i < ELEMENTSOF(cands); i++) {
-		_cleanup_free_ char *abs = NULL;
-
-		if (asprintf(&abs, "%s/abstractions/kubearmor", cands[i]) < 0)
-			return strv_free(l);
-		if (is_dir(abs) && !strv_contains(l, cands[i]) && strv_extend(&l, cands[i]) < 0)
-			return strv_free(l);
-	}
-	if (!l)
-		l = new0(char *, 1);
-	return l;
-}
 
 static const char *find_parser(void)
 {
@@ -76,7 +50,7 @@ static void child_unconfined(void)
 
 int aa_run_parser(char *const *args, const char *file, char **ret_stderr)
 {
-	_cleanup_strv_free_ char **argv = NULL, **inc = NULL;
+	_cleanup_strv_free_ char **argv = NULL;
 	_cleanup_free_ char *out = NULL;
 	const char *parser = find_parser();
 	size_t out_len = 0;
@@ -85,16 +59,10 @@ int aa_run_parser(char *const *args, const char *file, char **ret_stderr)
 
 	if (!parser)
 		return -ENOENT;
-	inc = aa_include_dirs();
-	if (!inc)
-		return -ENOMEM;
 	if (strv_extend(&argv, parser) < 0)
 		return -ENOMEM;
 	STRV_FOREACH(a, args)
 	if (strv_extend(&argv, *a) < 0)
-		return -ENOMEM;
-	STRV_FOREACH(d, inc)
-	if (strv_extend(&argv, "-I") < 0 || strv_extend(&argv, *d) < 0)
 		return -ENOMEM;
 	if (file && strv_extend(&argv, file) < 0)
 		return -ENOMEM;

@@ -96,14 +96,9 @@ int aa_render_report(const AaRender *r, const RuleSet *rs, FILE *f);
 /* ---- Loading ------------------------------------------------------------------------------------
  */
 
-/* Include directories for the abstractions in profiles/ that generated profiles include: the
- * installed copy, then the source tree's (running from a build directory). NULL-terminated; only
- * existing directories. */
-char **aa_include_dirs(void);
-
-/* Runs apparmor_parser with `args` (argv[0] is found in PATH and /sbin, /usr/sbin), then the -I
- * options and `file`. stdin is /dev/null; stderr is captured into *ret_stderr when given. The child
- * asks AppArmor to run it unconfined. Returns the exit status (0 = success), or -errno. */
+/* Runs apparmor_parser (from /sbin, /usr/sbin or /usr/local/sbin) with `args`, then `file`. stdin
+ * is /dev/null; stderr is captured into *ret_stderr when given. The child asks AppArmor to run it
+ * unconfined. Returns the exit status (0 = success), or -errno. */
 int aa_run_parser(char *const *args, const char *file, char **ret_stderr);
 
 /* Removes one loaded profile by name through the kernel interface. -ENOENT if not loaded. */

@@ -10,6 +10,7 @@
 
 #include "core/macro.h"
 #include "core/strv.h"
+#include "enforcer/apparmor/aa-abstractions.h"
 #include "enforcer/apparmor/aa-profile.h"
 
 #define PERM_ALL   "mrwlk"
@@ -525,11 +526,13 @@ static int put_profile(Ctx *c, FILE *f, const char *name, const char *source)
 	} else
 		fprintf(f, "profile %s /** " FLAGS " {\n", name);
 
-	fputs("  include <abstractions/kubearmor/unmediated>\n", f);
+	fputs("  # profiles/abstractions/kubearmor/unmediated\n", f);
+	fputs(aa_abstraction_unmediated, f);
 	if (c->allow_block[RULE_CLASS_FILE]) {
 		fputs("  # file: Allow rules with the block posture: only what is allowed below\n",
 		      f);
-		fputs("  include <abstractions/kubearmor/base>\n", f);
+		fputs("  # profiles/abstractions/kubearmor/base\n", f);
+		fputs(aa_abstraction_base, f);
 	} else
 		fputs("  /{,**} " PERM_ALL ",\n", f);
 	if (c->allow_block[RULE_CLASS_PROCESS])

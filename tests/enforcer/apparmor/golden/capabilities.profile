@@ -4,7 +4,15 @@ abi <abi/3.0>,
 include <tunables/global>
 
 profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
-  include <abstractions/kubearmor/unmediated>
+  # profiles/abstractions/kubearmor/unmediated
+  mount,
+  umount,
+  pivot_root,
+  ptrace,
+  signal,
+  dbus,
+  unix,
+  change_profile,
   /{,**} mrwlk,
   /{,**} px,
   network,
@@ -12,7 +20,15 @@ profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
 }
 
 profile kubearmor-host-usr-bin-ping-e3640a0b "/usr/bin/ping" flags=(attach_disconnected,mediate_deleted) {
-  include <abstractions/kubearmor/unmediated>
+  # profiles/abstractions/kubearmor/unmediated
+  mount,
+  umount,
+  pivot_root,
+  ptrace,
+  signal,
+  dbus,
+  unix,
+  change_profile,
   /{,**} mrwlk,
   /{,**} px,
   network,
@@ -22,7 +38,15 @@ profile kubearmor-host-usr-bin-ping-e3640a0b "/usr/bin/ping" flags=(attach_disco
 }
 
 profile kubearmor-host-usr-bin-mount-f2be0a10 "/usr/bin/mount" flags=(attach_disconnected,mediate_deleted) {
-  include <abstractions/kubearmor/unmediated>
+  # profiles/abstractions/kubearmor/unmediated
+  mount,
+  umount,
+  pivot_root,
+  ptrace,
+  signal,
+  dbus,
+  unix,
+  change_profile,
   /{,**} mrwlk,
   /{,**} px,
   network,
@@ -32,7 +56,15 @@ profile kubearmor-host-usr-bin-mount-f2be0a10 "/usr/bin/mount" flags=(attach_dis
 }
 
 profile kubearmor-host-usr-bin-chown-04e56bec "/usr/bin/chown" flags=(attach_disconnected,mediate_deleted) {
-  include <abstractions/kubearmor/unmediated>
+  # profiles/abstractions/kubearmor/unmediated
+  mount,
+  umount,
+  pivot_root,
+  ptrace,
+  signal,
+  dbus,
+  unix,
+  change_profile,
   /{,**} mrwlk,
   /{,**} px,
   network,

@@ -4,7 +4,15 @@ abi <abi/3.0>,
 include <tunables/global>
 
 profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
-  include <abstractions/kubearmor/unmediated>
+  # profiles/abstractions/kubearmor/unmediated
+  mount,
+  umount,
+  pivot_root,
+  ptrace,
+  signal,
+  dbus,
+  unix,
+  change_profile,
   /{,**} mrwlk,
   /{,**} px,
   network,
@@ -16,7 +24,15 @@ profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
 }
 
 profile kubearmor-host-usr-bin-passwd-c1b28df9 "/usr/bin/passwd" flags=(attach_disconnected,mediate_deleted) {
-  include <abstractions/kubearmor/unmediated>
+  # profiles/abstractions/kubearmor/unmediated
+  mount,
+  umount,
+  pivot_root,
+  ptrace,
+  signal,
+  dbus,
+  unix,
+  change_profile,
   /{,**} mrwlk,
   /{,**} px,
   network,

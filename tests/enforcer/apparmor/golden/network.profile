@@ -4,7 +4,15 @@ abi <abi/3.0>,
 include <tunables/global>
 
 profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
-  include <abstractions/kubearmor/unmediated>
+  # profiles/abstractions/kubearmor/unmediated
+  mount,
+  umount,
+  pivot_root,
+  ptrace,
+  signal,
+  dbus,
+  unix,
+  change_profile,
   /{,**} mrwlk,
   /{,**} px,
   # network: Allow rules with the block posture: only what is allowed below
@@ -12,7 +20,15 @@ profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
 }
 
 profile kubearmor-host-usr-bin-ping-e3640a0b "/usr/bin/ping" flags=(attach_disconnected,mediate_deleted) {
-  include <abstractions/kubearmor/unmediated>
+  # profiles/abstractions/kubearmor/unmediated
+  mount,
+  umount,
+  pivot_root,
+  ptrace,
+  signal,
+  dbus,
+  unix,
+  change_profile,
   /{,**} mrwlk,
   /{,**} px,
   # network: Allow rules with the block posture: only what is allowed below
@@ -22,7 +38,15 @@ profile kubearmor-host-usr-bin-ping-e3640a0b "/usr/bin/ping" flags=(attach_disco
 }
 
 profile kubearmor-host-usr-bin-curl-61397a05 "/usr/bin/curl" flags=(attach_disconnected,mediate_deleted) {
-  include <abstractions/kubearmor/unmediated>
+  # profiles/abstractions/kubearmor/unmediated
+  mount,
+  umount,
+  pivot_root,
+  ptrace,
+  signal,
+  dbus,
+  unix,
+  change_profile,
   /{,**} mrwlk,
   /{,**} px,
   # network: Allow rules with the block posture: only what is allowed below
@@ -36,7 +60,15 @@ profile kubearmor-host-usr-bin-curl-61397a05 "/usr/bin/curl" flags=(attach_disco
 }
 
 profile kubearmor-host-usr-bin-nc-openbsd-81830d4f "/usr/bin/nc.openbsd" flags=(attach_disconnected,mediate_deleted) {
-  include <abstractions/kubearmor/unmediated>
+  # profiles/abstractions/kubearmor/unmediated
+  mount,
+  umount,
+  pivot_root,
+  ptrace,
+  signal,
+  dbus,
+  unix,
+  change_profile,
   /{,**} mrwlk,
   /{,**} px,
   # network: Allow rules with the block posture: only what is allowed below
