@@ -147,9 +147,10 @@ struct lsm_wl_cfg {
 
 /* Value of the `lsm_self` array (one entry): the agent, whose own operations are never mediated. */
 struct lsm_self {
-	__u64 start_ns; /* its thread-group leader's start_time: a reused pid does not match */
-	__u32 tgid;
-	__u32 pad;
+	__u64 start_ticks; /* its start time in clock ticks since boot (/proc/PID/stat field 22, i.e.
+	                    * group_leader->start_boottime / tick_ns): a reused pid does not match */
+	__u32 tgid;        /* 0 = no agent */
+	__u32 tick_ns;     /* nanoseconds per clock tick (NSEC_PER_SEC / USER_HZ) */
 };
 
 /* LSM hook of an event (struct lsm_evt.hook); the alert's Data says lsm=<NAME>. Append-only. */

@@ -41,11 +41,14 @@ static __always_inline int lsm_is_self(struct task_struct *task)
 	__u32 zero = 0;
 	struct lsm_self *self = bpf_map_lookup_elem(&lsm_self, &zero);
 
-	if (!self || !self->tgid)
+	__u64 ticks;
+
+	if (!self || !self->tgid || !self->tick_ns)
 		return 0;
 	if (BPF_CORE_READ(task, tgid) != self->tgid)
 		return 0;
-	return BPF_CORE_READ(task, group_leader, start_time) == self->start_ns;
+	ticks = BPF_CORE_READ(task, group_leader, start_boottime) / self->tick_ns;
+	return ticks == self->start_ticks;
 }
 
 /* Sets up `op` for the current task; returns the config or NULL (not mediated). */
