@@ -39,9 +39,9 @@
  *   net.unix.max_dgram_qlen + 1 datagrams (512 + 1 under systemd), so the feeder keeps that many
  *   of the records it last sent to the journal (plus a margin of FEEDER_REPLAY_MARGIN, at most
  *   FEEDER_REPLAY_MAX records and FEEDER_REPLAY_BYTES bytes), with the identity of the socket that
- *   took them. When a later record goes to a different socket (a new journald), the kept records
- *   of the old one are sent again with KUBEARMOR_REPLAYED=1. Delivery is at-least-once: a record
- *   may appear twice, with the same KUBEARMOR_SEQ and _PID.
+ *   took them. When a later record goes to a different socket (a new journald), or feeder_flush()
+ *   finds one, the kept records of the old one are sent again with KUBEARMOR_REPLAYED=1. Delivery
+ * is at-least-once: a record may appear twice, with the same KUBEARMOR_SEQ and _PID.
  * - journald drops entries over its per-unit rate limit silently; the unit must disable it
  *   (LogRateLimitIntervalSec=0) and rely on the throttling here.
  * - Throttling (reference §7.3, §8.2 alertThrottling, maxAlertPerSec, throttleSec), per key
@@ -67,7 +67,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/uio.h>
 
 #include "core/macro.h"
 
