@@ -6,8 +6,9 @@
  *   2. decide: reference decisions per second with those 10,000 rules loaded, over a mix of file,
  *      process, network and capability operations that hit exact paths, directories and nothing.
  *      Target: at least 1,000,000 per second.
- * Prints the figures and the ratio to each target; exits 1 only if BENCH_STRICT=1 and a target is
- * missed (sanitizer builds are several times slower than release builds).
+ * Times are CPU time of the benchmarking thread. Prints the figures and the ratio to each target;
+ * exits 1 only if BENCH_STRICT=1 and a target is missed (sanitizer builds are several times slower
+ * than release builds).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,13 @@
 #define N_OPS		 4096
 #define DECIDE_ROUNDS	 200
 
+/* CPU time of this thread: the machine may be shared, and wall time would measure the neighbours.
+ */
 static double now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -46,8 +49,10 @@ static Policy *make_policy(unsigned i)
 		switch (k) {
 		case 0:
 		case 1:
-		case 2:
 			snprintf(spec, sizeof spec, "file path /srv/app%u/data/f%u.db %s", i, k, a);
+			break;
+		case 2:
+			snprintf(spec, sizeof spec, "file pattern /srv/app%u/*/f*.log %s", i, a);
 			break;
 		case 3:
 			snprintf(spec, sizeof spec, "file rdir /srv/app%u/ %s ro", i, a);

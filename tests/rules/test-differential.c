@@ -544,12 +544,163 @@ START_TEST(test_differential)
 }
 END_TEST
 
+/* ---- exhaustive: every single rule, then every pair of rules, against every operation ---- */
+
+typedef struct Target {
+	const char *kind; /* tu_rule() kind */
+	const char *value;
+} Target;
+
+static const Target single_targets[] = {
+	{"path", "/d/f"}, {"execname", "f"}, {"dir", "/d/"}, {"rdir", "/d/"}, {"pattern", "/d/*"},
+};
+static const Target pair_targets[] = {
+	{"path", "/d/f"}, {"path", "/d/e/f"},  {"execname", "f"},
+	{"dir", "/d/"},	  {"dir", "/d/e/"},    {"rdir", "/d/"},
+	{"rdir", "/"},	  {"pattern", "/d/*"}, {"pattern", "/d/*/f"},
+};
+static const char *const ex_paths[] = {"/d/f", "/d/e/f", "/d/e", "/d", "/x/y"};
+static const char *const ex_subjects[] = {NULL, "/bin/s1", "/bin/s2"};
+static const char *const ex_actions[] = {"allow", "audit", "block"};
+
+/* Decides every operation variant of class `cls` (0 file, 1 process) on `pols` both ways;
+ * returns the number of cases. */
+static unsigned long compare_all_ops(Policy **pols, size_t n, const RulePostures *post, int cls,
+				     bool with_tty, unsigned long *disagreements)
+{
+	_cleanup_(rule_set_freep) RuleSet *rs = NULL;
+	unsigned long cases = 0;
+
+	ck_assert_int_eq(rule_set_new(post, &rs), 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(rule_set_add_policy(rs, pols[i]), 0);
+	ck_assert_int_eq(rule_set_seal(rs), 0);
+
+	for (size_t pi = 0; pi < ELEMENTSOF(ex_paths); pi++)
+		for (size_t si = 0; si < ELEMENTSOF(ex_subjects); si++)
+			for (int bits = 0; bits < (with_tty ? 8 : 4); bits++) {
+				RuleOp op = {
+					.class = cls ? RULE_CLASS_PROCESS : RULE_CLASS_FILE,
+					.path = ex_paths[pi],
+					.subject = ex_subjects[si],
+					.access = cls	       ? RULE_ACCESS_EXEC
+						  : (bits & 1) ? RULE_ACCESS_WRITE
+							       : RULE_ACCESS_READ,
+					.owner = bits & 2,
+					.tty = bits & 4,
+				};
+				RuleDecision d;
+				NResult nr = naive_decide(pols, n, post, &op);
+
+				if (cls && (bits & 1))
+					continue; /* exec has no read/write */
+				ck_assert_int_eq(rule_set_decide(rs, &op, &d), 0);
+				cases++;
+				if (d.verdict != nr.verdict || d.decider != nr.decider ||
+				    (d.rule &&
+				     (d.rule->meta != nr.meta || d.rule->source != nr.source))) {
+					if ((*disagreements)++ < 5)
+						fprintf(stderr,
+							"%s %s by %s: real %s/%d naive "
+							"%s/%d\n",
+							cls ? "exec" : "file", op.path,
+							op.subject ?: "-",
+							rule_action_to_string(d.verdict), d.decider,
+							rule_action_to_string(nr.verdict),
+							nr.decider);
+				}
+			}
+	return cases;
+}
+
+static Policy *spec_policy(const char *name, const char *cls, const Target *t, const char *action,
+			   bool src, bool ro, bool oo, bool pts)
+{
+	char spec[256];
+	Policy *p = tu_policy(POLICY_KIND_HSP, name);
+
+	snprintf(spec, sizeof spec, "%s %s %s %s%s%s%s%s", cls, t->kind, t->value, action,
+		 src ? " src=/bin/s1" : "", ro ? " ro" : "", oo ? " oo" : "", pts ? " pts" : "");
+	tu_rule(p, spec);
+	return p;
+}
+
+START_TEST(test_exhaustive_single_rule)
+{
+	unsigned long cases = 0, disagreements = 0;
+
+	/* match kind x action x fromSource x readOnly x ownerOnly x pts x posture x class, against
+	 * path x source x read/write x owner x tty */
+	for (size_t ti = 0; ti < ELEMENTSOF(single_targets); ti++)
+		for (size_t ai = 0; ai < ELEMENTSOF(ex_actions); ai++)
+			for (int flags = 0; flags < 32; flags++)
+				for (int cls = 0; cls < 2; cls++) {
+					bool src = flags & 1, ro = flags & 2, oo = flags & 4,
+					     pts = flags & 8, block_posture = flags & 16;
+					RulePostures post = {block_posture ? ACTION_BLOCK
+									   : ACTION_AUDIT,
+							     ACTION_AUDIT, ACTION_AUDIT};
+					Policy *p;
+
+					if (cls && ro)
+						continue; /* readOnly is a file flag */
+					p = spec_policy("p0", cls ? "process" : "file",
+							&single_targets[ti], ex_actions[ai], src,
+							ro, oo, pts);
+					cases += compare_all_ops(&p, 1, &post, cls, true,
+								 &disagreements);
+					policy_free(p);
+				}
+	printf("exhaustive single rule: %lu cases, %lu disagreements\n", cases, disagreements);
+	fflush(stdout);
+	ck_assert_uint_ge(cases, 10000);
+	ck_assert_uint_eq(disagreements, 0);
+}
+END_TEST
+
+START_TEST(test_exhaustive_rule_pairs)
+{
+	unsigned long cases = 0, disagreements = 0;
+	const size_t n_cfg = ELEMENTSOF(pair_targets) * ELEMENTSOF(ex_actions) * 2;
+
+	/* every ordered pair of (target, action, fromSource) file rules, both postures: conflicts
+	 * of actions, specificity and sources */
+	for (size_t a = 0; a < n_cfg; a++)
+		for (size_t b = 0; b < n_cfg; b++)
+			for (int bp = 0; bp < 2; bp++) {
+				RulePostures post = {bp ? ACTION_BLOCK : ACTION_AUDIT, ACTION_AUDIT,
+						     ACTION_AUDIT};
+				Policy *p[2];
+				size_t cfg[2] = {a, b};
+
+				for (int k = 0; k < 2; k++) {
+					size_t c = cfg[k];
+
+					p[k] = spec_policy(
+						k ? "p1" : "p0", "file",
+						&pair_targets[c / (ELEMENTSOF(ex_actions) * 2)],
+						ex_actions[(c / 2) % ELEMENTSOF(ex_actions)], c % 2,
+						false, false, false);
+				}
+				cases += compare_all_ops(p, 2, &post, 0, false, &disagreements);
+				policy_free(p[0]);
+				policy_free(p[1]);
+			}
+	printf("exhaustive rule pairs: %lu cases, %lu disagreements\n", cases, disagreements);
+	fflush(stdout);
+	ck_assert_uint_ge(cases, 100000);
+	ck_assert_uint_eq(disagreements, 0);
+}
+END_TEST
+
 static Suite *differential_suite(void)
 {
 	Suite *s = suite_create("rules/differential");
 	TCase *tc = tcase_create("differential");
 
 	tcase_add_test(tc, test_differential);
+	tcase_add_test(tc, test_exhaustive_single_rule);
+	tcase_add_test(tc, test_exhaustive_rule_pairs);
 	tcase_set_timeout(tc, 600);
 	suite_add_tcase(s, tc);
 	return s;
