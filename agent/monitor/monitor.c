@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <string.h>
 #include <linux/perf_event.h>
@@ -524,6 +525,8 @@ int monitor_new(Monitor **ret, const MonitorOptions *opts)
 	r = monitor_bpf__load(m->skel);
 	if (r < 0)
 		return r;
+	/* Loading parsed the kernel's BTF (megabytes, freed by now): give the pages back. */
+	(void)malloc_trim(0);
 	write_config_visibility(m);
 
 	m->rb = ring_buffer__new(bpf_map__fd(m->skel->maps.events), handle_record, m, NULL);
