@@ -366,6 +366,8 @@ START_TEST(test_burst_drops_counted_and_flow_resumes)
 	ck_assert_uint_gt(st1.kernel_drop[AGENT_STAT_DROP_RINGBUF], 0);
 	ck_assert_uint_ge(st1.kernel_dropped, st1.kernel_drop[AGENT_STAT_DROP_RINGBUF]);
 	ck_assert_int_gt(monitor_consume(m), 0);
+	/* Reported: one warning with the counts per reason. */
+	ck_assert_int_ge(monitor_log_drops(m), (int)MIN(st1.kernel_dropped, (uint64_t)INT32_MAX));
 
 	/*
 	 * The monitor keeps running: a later event flows. Read while the helper runs; the rest of
