@@ -20,6 +20,7 @@ static void help(void)
 	       "  validate [--json] PATH... Check policy files or directories; exit 0 only if all are valid\n"
 	       "  explain ...               Show the decision policies give for one operation\n"
 	       "  status [--json]           Show the running agent's enforcer, policies and counters\n"
+	       "  profile --policies DIR    Print the AppArmor profiles the host would get\n"
 	       "\n"
 	       "Options:\n"
 	       "  -h --help                 Show this help\n"
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
 			return verb_explain(argc - 1, argv + 1);
 		if (strcmp(v, "status") == 0)
 			return verb_status(argc - 1, argv + 1);
+		if (strcmp(v, "profile") == 0)
+			return verb_profile(argc - 1, argv + 1);
 		if (strcmp(v, "run") == 0)
 			return verb_run(argc - 1, argv + 1);
 		if (v[0] != '-') {

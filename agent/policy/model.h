@@ -5,11 +5,11 @@
  * Contract:
  * - A Policy is produced only by the parser (policy.h) after every CRD check passed; consumers
  *   (rules/, enforcers, feeder) treat it as read-only and may rely on every invariant written here.
- * - Inheritance (reference §1.5) is already applied: every rule's `meta` holds its effective severity,
- *   tags, message and action. The action of a process/file/network/capability/device rule is never
- *   ACTION_UNSET. Syscall rules carry no action (always Audit).
- * - Comma expansion (reference §1.6) is already applied, to every element (not only when the first has
- *   a comma): one NetRule per protocol, one CapRule per capability, one DnsRule per domain.
+ * - Inheritance (reference §1.5) is already applied: every rule's `meta` holds its effective
+ * severity, tags, message and action. The action of a process/file/network/capability/device rule
+ * is never ACTION_UNSET. Syscall rules carry no action (always Audit).
+ * - Comma expansion (reference §1.6) is already applied, to every element (not only when the first
+ * has a comma): one NetRule per protocol, one CapRule per capability, one DnsRule per domain.
  * - Strings are NUL-terminated, owned by the Policy, and within the limits of policy.h.
  * - `pos` is where the item starts in its file (1-based line and column), for messages.
  */
@@ -35,15 +35,16 @@ typedef enum RuleAction {
 } RuleAction;
 
 typedef struct SrcPos {
-	unsigned line;   /* 1-based; 0 = unknown */
+	unsigned line;	 /* 1-based; 0 = unknown */
 	unsigned column; /* 1-based */
 } SrcPos;
 
-/* Alert metadata with the rule's effective action. severity 0 = none (no Severity field in alerts). */
+/* Alert metadata with the rule's effective action. severity 0 = none (no Severity field in alerts).
+ */
 typedef struct RuleMeta {
-	int severity;    /* 0, or 1..10 */
-	char **tags;     /* strv, may be NULL */
-	char *message;   /* may be NULL */
+	int severity;  /* 0, or 1..10 */
+	char **tags;   /* strv, may be NULL */
+	char *message; /* may be NULL */
 	RuleAction action;
 } RuleMeta;
 
@@ -59,7 +60,7 @@ typedef struct FromSource {
 typedef enum PathMatchKind {
 	PATH_MATCH_PATH,     /* matchPaths[].path: exact path */
 	PATH_MATCH_EXECNAME, /* process matchPaths[].execname: basename of the executable */
-	PATH_MATCH_DIR,      /* matchDirectories[].dir: ends in '/' (or is "/") */
+	PATH_MATCH_DIR,	     /* matchDirectories[].dir: ends in '/' (or is "/") */
 	PATH_MATCH_PATTERN,  /* matchPatterns[].pattern: glob */
 } PathMatchKind;
 
@@ -72,9 +73,9 @@ typedef enum PtsMode {
 /* A process or file rule (same shape; `read_only` and `allowed_args` are class-specific). */
 typedef struct PathRule {
 	PathMatchKind kind;
-	char *value;        /* the path, execname, dir or pattern */
-	bool recursive;     /* PATH_MATCH_DIR only */
-	bool read_only;     /* file rules only */
+	char *value;	/* the path, execname, dir or pattern */
+	bool recursive; /* PATH_MATCH_DIR only */
+	bool read_only; /* file rules only */
 	bool owner_only;
 	PtsMode pts;
 	char **allowed_args; /* process matchPaths only; strv or NULL; at most 20 */
@@ -106,7 +107,7 @@ typedef struct DnsRule {
 /* capabilities.matchCapabilities[]: one capability per rule. */
 typedef struct CapRule {
 	char *capability; /* lowercase, without "cap_" ("net_raw") */
-	int number;       /* CAP_* number (reference Appendix B) */
+	int number;	  /* CAP_* number (reference Appendix B) */
 	FromSource *sources;
 	size_t n_sources;
 	RuleMeta meta;
@@ -115,13 +116,13 @@ typedef struct CapRule {
 
 typedef enum SyscallMatchKind {
 	SYSCALL_MATCH_SYSCALLS, /* syscalls.matchSyscalls[] */
-	SYSCALL_MATCH_PATHS,    /* syscalls.matchPaths[] */
+	SYSCALL_MATCH_PATHS,	/* syscalls.matchPaths[] */
 } SyscallMatchKind;
 
 typedef struct SyscallRule {
 	SyscallMatchKind kind;
 	char **syscalls; /* strv of enum names ("unlink"); non-empty */
-	char *path;      /* SYSCALL_MATCH_PATHS only: file path or directory ending in '/' */
+	char *path;	 /* SYSCALL_MATCH_PATHS only: file path or directory ending in '/' */
 	bool recursive;
 	FromSource *sources;
 	size_t n_sources;
@@ -159,7 +160,7 @@ typedef struct SelectorExpr {
 } SelectorExpr;
 
 typedef struct Selector {
-	bool present;          /* the selector/nodeSelector object was given */
+	bool present; /* the selector/nodeSelector object was given */
 	LabelPair *match_labels;
 	size_t n_match_labels;
 	SelectorExpr *match_expressions;
@@ -174,16 +175,17 @@ typedef struct Preset {
 
 typedef struct Policy {
 	PolicyKind kind;
-	char *name;      /* metadata.name: a Kubernetes object name */
-	char *namespace; /* metadata.namespace or NULL */
-	char *file;      /* the file it came from (may be NULL for policies built in memory) */
+	char *name;	    /* metadata.name: a Kubernetes object name */
+	char *namespace;    /* metadata.namespace or NULL */
+	char *file;	    /* the file it came from (may be NULL for policies built in memory) */
 	unsigned doc_index; /* 0-based document index inside the file */
-	SrcPos pos;         /* where the document starts */
+	SrcPos pos;	    /* where the document starts */
 
 	RuleMeta spec_meta; /* spec-level severity/tags/message/action; action defaults to Block */
 	Selector selector;  /* KSP/CSP `selector`, HSP `nodeSelector` */
 
-	PathRule *process; /* process rules, in file order: matchPaths, matchDirectories, matchPatterns */
+	PathRule *process; /* process rules, in file order: matchPaths, matchDirectories,
+			      matchPatterns */
 	size_t n_process;
 	PathRule *file_rules; /* file rules, same order */
 	size_t n_file;
