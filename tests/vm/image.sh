@@ -144,9 +144,9 @@ systemctl --root="$root" set-default multi-user.target >/dev/null 2>&1
 # Nothing on the serial line but our output, nothing periodic during tests, and a short boot under TCG:
 # no logins (no dbus, no logind), no module loads for hardware the guest lacks, no stock AppArmor
 # profiles to compile (the cases load their own).
-systemctl --root="$root" mask getty@tty1.service serial-getty@ttyS0.service systemd-firstboot.service \
-	apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer e2scrub_reap.service \
-	fstrim.timer systemd-pstore.service systemd-logind.service modprobe@drm.service \
+systemctl --root="$root" mask getty@tty1.service serial-getty@ttyS0.service getty-static.service \
+	systemd-firstboot.service apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer \
+	e2scrub_reap.service fstrim.timer systemd-pstore.service systemd-logind.service modprobe@drm.service \
 	modprobe@fuse.service modprobe@dm_mod.service modprobe@loop.service >/dev/null 2>&1
 rm -f "$root/etc/apparmor.d/lsb_release" "$root/etc/apparmor.d/nvidia_modprobe"
 
