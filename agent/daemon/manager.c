@@ -723,6 +723,13 @@ int manager_start(Manager *m)
 	if (r < 0)
 		log_warning_errno(r, "manager: cannot enable the watchdog, ignoring: %m");
 
+	/* First, so that a second agent stops here, before it loads anything into the kernel. */
+	if (!m->args.status_socket || m->args.status_socket[0]) {
+		r = status_server_new(m, m->args.status_socket ?: STATUS_SOCKET_PATH, &m->status);
+		if (r < 0)
+			return r;
+	}
+
 	r = choose_enforcer(m);
 	if (r < 0)
 		return log_error_errno(r, "enforcer: %m");
@@ -758,12 +765,6 @@ int manager_start(Manager *m)
 	} else
 		(void)start_monitor(m); /* without it the agent still serves policies and status */
 	refresh_matching(m);
-
-	if (!m->args.status_socket || m->args.status_socket[0]) {
-		r = status_server_new(m, m->args.status_socket ?: STATUS_SOCKET_PATH, &m->status);
-		if (r < 0)
-			return r;
-	}
 
 	m->ready = true;
 	(void)sd_notify(0, "READY=1");

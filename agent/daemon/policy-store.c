@@ -823,8 +823,11 @@ static int arm_debounce(PolicyStore *s)
 			return r;
 		return sd_event_source_set_enabled(s->debounce, SD_EVENT_ONESHOT);
 	}
-	return sd_event_add_time_relative(s->event, &s->debounce, CLOCK_MONOTONIC,
-					  POLICY_STORE_DEBOUNCE_USEC, 1, on_batch, s);
+	r = sd_event_add_time_relative(s->event, &s->debounce, CLOCK_MONOTONIC,
+				       POLICY_STORE_DEBOUNCE_USEC, 1, on_batch, s);
+	if (r >= 0)
+		(void)sd_event_source_set_priority(s->debounce, SD_EVENT_PRIORITY_IMPORTANT);
+	return r;
 }
 
 static int on_retry(sd_event_source *es, uint64_t usec, void *userdata)
@@ -973,6 +976,8 @@ int policy_store_attach_event(PolicyStore *s, sd_event *e, PolicyStoreChanged cb
 	if (r < 0)
 		return r;
 	(void)sd_event_source_set_description(s->inotify_source, "policy-inotify");
+	/* Policy changes go before queued monitor events. */
+	(void)sd_event_source_set_priority(s->inotify_source, SD_EVENT_PRIORITY_IMPORTANT);
 	store_watch_dir(s);
 	if (!s->dir_present)
 		(void)arm_retry(s);

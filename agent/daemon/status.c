@@ -361,10 +361,12 @@ int status_build_json(Manager *m, char **ret)
 	    json_set_new(cnt, "feederRecords", json_integer((json_int_t)fs.records)) < 0 ||
 	    json_set_new(cnt, "sentJournal", json_integer((json_int_t)fs.sent_journal)) < 0 ||
 	    json_set_new(cnt, "sentFallback", json_integer((json_int_t)fs.sent_fallback)) < 0 ||
-	    json_set_new(cnt, "journalFailures", json_integer((json_int_t)fs.journal_failures)) < 0 ||
+	    json_set_new(cnt, "journalFailures", json_integer((json_int_t)fs.journal_failures)) <
+		    0 ||
 	    json_set_new(cnt, "lost", json_integer((json_int_t)fs.lost)) < 0 ||
 	    json_set_new(cnt, "alertsSuppressed", json_integer((json_int_t)fs.suppressed)) < 0 ||
-	    json_set_new(cnt, "thresholdEvents", json_integer((json_int_t)fs.threshold_events)) < 0 ||
+	    json_set_new(cnt, "thresholdEvents", json_integer((json_int_t)fs.threshold_events)) <
+		    0 ||
 	    json_set_new(cnt, "throttleSummaries", json_integer((json_int_t)fs.summaries)) < 0 ||
 	    json_set_new(cnt, "journalUp", json_boolean(fs.journal_up)) < 0 ||
 	    json_set_new(doc, "counters", TAKE_PTR(cnt)) < 0)
