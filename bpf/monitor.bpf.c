@@ -6,13 +6,13 @@
  *
  * Only tracepoint and tp_btf programs: kprobes, fentry and LSM programs are not available on every
  * target. sched_* events use tp_btf (BTF-typed arguments, no tracefs needed); syscalls use the
- * syscalls/sys_{enter,exit}_* tracepoints (tracefs must be mounted to attach them). User space
+ * syscalls/sys_{enter,exit}_* tracepoints (user space reads their ids from tracefs). User space
  * turns off the programs whose tracepoint this kernel lacks (e.g. open/unlink/chown on arm64).
  *
- * Syscalls are recorded at entry into the per-thread map `pending` (so strings are copied before
- * the kernel acts on them) and sent at exit with the result. Every record that is not sent is
- * counted in `stats` by reason. The consumer is not woken per record (BPF_RB_NO_WAKEUP): only when
- * the ring's fill crosses agent_cfg.wakeup_bytes; user space also polls on a timer.
+ * Syscalls are recorded at entry into the task-local storage `pending` (so strings are copied
+ * before the kernel acts on them) and sent at exit with the result. Every record that is not sent
+ * is counted in `stats` by reason. The consumer is not woken per record (BPF_RB_NO_WAKEUP): only
+ * when the ring's fill crosses agent_cfg.wakeup_bytes; user space also polls on a timer.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -53,27 +53,25 @@ struct {
 } events SEC(".maps");
 
 /*
- * tid -> syscall record built at entry, completed at exit. Not preallocated: only threads inside a
- * monitored syscall hold an entry (4.7 KiB each); 8192 threads may be inside one at once, more are
- * counted as AGENT_STAT_DROP_PENDING. Entries of threads that die inside a syscall are removed by
- * the sched_process_exit program.
+ * Per-thread syscall record: built at entry, completed and sent at exit. Task-local storage gives
+ * each thread its own slot: written in place (no copy of the 4.7 KiB record, no allocation per
+ * syscall), never shared with another thread, freed by the kernel when the thread exits. A thread
+ * only gets a slot once it makes a monitored syscall.
  */
+struct pending_rec {
+	__u32 active; /* 1 between entry and exit */
+	__u32 pad;
+	struct sys_buf rec;
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);
-	__type(value, struct sys_buf);
+	__type(key, int);
+	__type(value, struct pending_rec);
 } pending SEC(".maps");
 
 /* Per-CPU scratch space: records are larger than the 512-byte stack. Index 0 only. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sys_buf);
-} sys_scratch SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -197,10 +195,6 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tp_sched_exit_observe, struct task_struct *p)
 {
 	struct agent_evt_exit e = {};
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	/* A thread that dies inside a monitored syscall leaves its entry behind. */
-	bpf_map_delete_elem(&pending, &tid);
 
 	if (is_self())
 		return 0;
@@ -238,14 +232,17 @@ int BPF_PROG(tp_sched_fork_observe, struct task_struct *parent, struct task_stru
 static __always_inline struct agent_evt_sys *sys_begin(struct trace_event_raw_sys_enter *ctx,
 						       __u16 type, __u16 op)
 {
-	__u32 zero = 0;
+	struct pending_rec *p;
 	struct agent_evt_sys *e;
 
-	e = bpf_map_lookup_elem(&sys_scratch, &zero);
-	if (!e) {
-		agent_stat_inc(AGENT_STAT_DROP_SCRATCH);
+	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p) {
+		agent_stat_inc(AGENT_STAT_DROP_PENDING);
 		return NULL;
 	}
+	p->active = 0;
+	e = (struct agent_evt_sys *)&p->rec;
 	fill_common(&e->c, type, AGENT_EVT_SYS_VERSION);
 	e->ret = 0;
 	e->syscall_nr = BPF_CORE_READ(ctx, id);
@@ -298,27 +295,28 @@ static __always_inline void sys_put_addr(struct agent_evt_sys *e, const void *up
 
 static __always_inline int sys_stash(struct agent_evt_sys *e)
 {
-	__u32 tid = e->c.task.tid;
+	struct pending_rec *p = (void *)e - __builtin_offsetof(struct pending_rec, rec);
 
-	if (bpf_map_update_elem(&pending, &tid, e, BPF_ANY) < 0)
-		agent_stat_inc(AGENT_STAT_DROP_PENDING);
+	p->active = 1;
 	return 0;
 }
 
 static __always_inline int sys_exit(struct trace_event_raw_sys_exit *ctx, __u32 class)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending_rec *p;
 	struct agent_evt_sys *e;
 	__u64 size;
 
-	e = bpf_map_lookup_elem(&pending, &tid);
-	if (!e) {
+	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), NULL, 0);
+	if (!p || !p->active) {
 		if (visible(class) && !is_self())
 			agent_stat_inc(AGENT_STAT_EXIT_NO_ENTER);
 		return 0;
 	}
+	p->active = 0;
 	if (!visible(class))
-		goto out;
+		return 0;
+	e = (struct agent_evt_sys *)&p->rec;
 	e->ret = BPF_CORE_READ(ctx, ret);
 	if ((e->op == AGENT_OP_ACCEPT || e->op == AGENT_OP_ACCEPT4) && e->ret >= 0 && e->args[1] &&
 	    e->args[2]) {
@@ -330,12 +328,10 @@ static __always_inline int sys_exit(struct trace_event_raw_sys_exit *ctx, __u32 
 	size = sizeof(*e) + (__u64)e->addr_len + e->fstype_len + e->short_len + e->path_len;
 	if (size > SYS_BUF_SIZE) {
 		agent_stat_inc(AGENT_STAT_DROP_TOO_BIG);
-		goto out;
+		return 0;
 	}
 	e->c.hdr.size = size;
 	emit(e, size);
-out:
-	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }
 

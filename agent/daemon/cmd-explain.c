@@ -278,6 +278,15 @@ static int parse_argv(int argc, char **argv, ExplainArgs *a)
 		fprintf(stderr, "kubearmor explain: --arg goes with --exec\n");
 		return 2;
 	}
+	if ((a->op == OP_EXEC || a->op == OP_OPEN) && a->target[0] != '/') {
+		fprintf(stderr, "kubearmor explain: '%s' is not an absolute path\n", a->target);
+		return 2;
+	}
+	if (a->source && a->source[0] != '/') {
+		fprintf(stderr, "kubearmor explain: --source '%s' is not an absolute path\n",
+			a->source);
+		return 2;
+	}
 	if (a->path && a->op != OP_SYSCALL) {
 		fprintf(stderr, "kubearmor explain: --path goes with --syscall\n");
 		return 2;

@@ -10,3 +10,4 @@ int verb_validate(int argc, char **argv);
 int verb_explain(int argc, char **argv);
 int verb_run(int argc, char **argv);
 int verb_status(int argc, char **argv);
+int verb_profile(int argc, char **argv);

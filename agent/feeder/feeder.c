@@ -595,6 +595,15 @@ int feeder_flush(Feeder *f, uint64_t now_usec)
 			p = &k->next;
 		}
 
+	/* A journald restarted while no record was sent: replay now rather than with the next
+	 * record. */
+	if (f->sink == FEEDER_SINK_JOURNAL && f->kept_n > 0) {
+		uint64_t instance;
+
+		if (journal_instance(&instance) >= 0)
+			replay(f, instance);
+	}
+
 	if (f->overflow) {
 		if (f->overflow->suppressed > 0) {
 			int r = emit_summary(f, f->overflow);

@@ -39,9 +39,9 @@
  *   net.unix.max_dgram_qlen + 1 datagrams (512 + 1 under systemd), so the feeder keeps that many
  *   of the records it last sent to the journal (plus a margin of FEEDER_REPLAY_MARGIN, at most
  *   FEEDER_REPLAY_MAX records and FEEDER_REPLAY_BYTES bytes), with the identity of the socket that
- *   took them. When a later record goes to a different socket (a new journald), the kept records
- *   of the old one are sent again with KUBEARMOR_REPLAYED=1. Delivery is at-least-once: a record
- *   may appear twice, with the same KUBEARMOR_SEQ and _PID.
+ *   took them. When a later record goes to a different socket (a new journald), or feeder_flush()
+ *   finds one, the kept records of the old one are sent again with KUBEARMOR_REPLAYED=1. Delivery
+ * is at-least-once: a record may appear twice, with the same KUBEARMOR_SEQ and _PID.
  * - journald drops entries over its per-unit rate limit silently; the unit must disable it
  *   (LogRateLimitIntervalSec=0) and rely on the throttling here.
  * - Throttling (reference §7.3, §8.2 alertThrottling, maxAlertPerSec, throttleSec), per key
@@ -58,14 +58,15 @@
  *   options.realtime_usec).
  * - Not thread-safe: one Feeder is used from the daemon's event loop. The module logs at debug
  *   level only; callers read feeder_get_stats(). sd_journal_sendv() blocks while journald's queue
- *   is full.
+ *   is full. Writing to a closed pipe or socket on the fallback fd raises SIGPIPE: the process
+ *   must ignore it (systemd's IgnoreSIGPIPE=yes does), then the write fails with -EPIPE and the
+ *   record counts as lost.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/uio.h>
 
 #include "core/macro.h"
 
@@ -284,8 +285,8 @@ int feeder_send_at(Feeder *f, const Alert *a, uint64_t now_usec);
 int feeder_send(Feeder *f, const Alert *a);
 
 /**
- * feeder_flush() - emit one summary record per key with alerts suppressed since the last flush, and
- * forget idle keys.
+ * feeder_flush() - emit one summary record per key with alerts suppressed since the last flush,
+ * forget idle keys, and replay kept records if journald was restarted since the last record.
  * @now_usec: monotonic time in µs.
  * Return: the number of summary records emitted, or -errno if one could not be written (it stays
  * pending and is retried by the next flush).

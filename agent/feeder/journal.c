@@ -73,6 +73,16 @@ int journal_send_record(const FeederRecord *rec, uint64_t *ret_instance)
 	return 0;
 }
 
+int journal_instance(uint64_t *ret_instance)
+{
+	struct stat st;
+
+	if (stat(JOURNAL_SOCKET, &st) < 0)
+		return -errno;
+	*ret_instance = socket_identity(&st);
+	return 0;
+}
+
 unsigned journal_queue_limit(void)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/sys/net/unix/max_dgram_qlen", "re");

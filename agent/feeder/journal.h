@@ -21,6 +21,10 @@ bool journal_socket_present(void);
  * journald stopped, its socket left behind). */
 int journal_send_record(const FeederRecord *rec, uint64_t *ret_instance);
 
+/* The identity journal_send_record() would report now, without sending. Return: 0 or -errno of
+ * stat() (-ENOENT: no journald). */
+int journal_instance(uint64_t *ret_instance);
+
 /* net.unix.max_dgram_qlen: journald's socket queues at most this many + 1 unread datagrams.
  * 0 if unknown. */
 unsigned journal_queue_limit(void);

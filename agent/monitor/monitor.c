@@ -9,7 +9,9 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
+#include <linux/perf_event.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +58,7 @@ typedef struct MonitorProg {
 	struct bpf_link *link;
 	int class; /* enum agent_vis_class, or -1: always attached */
 	bool is_exit;
+	int tp_id; /* syscall tracepoints: the tracepoint's id */
 } MonitorProg;
 
 struct Monitor {
@@ -65,7 +68,6 @@ struct Monitor {
 	MonitorOptions opts;
 	uint32_t visibility;
 	uint32_t self_mntns;
-	bool mounted_tracefs;
 	MonitorProg progs[MONITOR_PROGS_MAX];
 	size_t nprogs;
 	int cb_error;
@@ -106,21 +108,84 @@ static int syscall_class(const char *syscall)
 	return -1;
 }
 
-static int ensure_tracefs(Monitor *m)
+/*
+ * Where to read tracepoint ids: a mounted tracefs, or else a private mount of our own that lives
+ * only while the ids are read. The ids are all the monitor needs from tracefs (it attaches through
+ * perf_event_open itself), so it neither depends on nor changes the system's /sys/kernel/tracing,
+ * which other programs may mount and unmount at any time.
+ */
+typedef struct TraceRoot {
+	char path[PATH_MAX];
+	bool mounted; /* private mount at path, to undo */
+} TraceRoot;
+
+static void trace_root_done(TraceRoot *t)
 {
-	if (access(TRACEFS "/events", F_OK) == 0)
-		return 0;
-	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) < 0)
+	if (t->mounted) {
+		(void)umount2(t->path, MNT_DETACH);
+		(void)rmdir(t->path);
+		t->mounted = false;
+	}
+}
+
+static int trace_root_open(TraceRoot *t)
+{
+	static const char *const known[] = {TRACEFS, "/sys/kernel/debug/tracing"};
+	char dir[] = "/tmp/kubearmor-tracefs-XXXXXX";
+
+	for (size_t i = 0; i < ELEMENTSOF(known); i++) {
+		char ev[128];
+
+		snprintf(ev, sizeof(ev), "%s/events/syscalls", known[i]);
+		if (access(ev, F_OK) == 0) {
+			snprintf(t->path, sizeof(t->path), "%s", known[i]);
+			return 0;
+		}
+	}
+	if (!mkdtemp(dir))
 		return -errno;
-	m->mounted_tracefs = true;
+	if (mount("nodev", dir, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		int r = -errno;
+		(void)rmdir(dir);
+		return r;
+	}
+	snprintf(t->path, sizeof(t->path), "%s", dir);
+	t->mounted = true;
 	return 0;
 }
 
-/* Classify every program and turn off those whose tracepoint this kernel lacks. */
+/* Tracepoint id of syscalls/NAME, or -ENOENT when this kernel has no such tracepoint. */
+static int trace_id(const TraceRoot *t, const char *name)
+{
+	char path[PATH_MAX + 128], buf[32];
+	_cleanup_close_ int fd = -EBADF;
+	ssize_t n;
+	long id;
+
+	snprintf(path, sizeof(path), "%s/events/syscalls/%s/id", t->path, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	id = strtol(buf, NULL, 10);
+	if (id <= 0 || id > INT32_MAX)
+		return -EIO;
+	return (int)id;
+}
+
+/* Classify every program; turn off those whose tracepoint this kernel lacks. */
 static int setup_progs(Monitor *m)
 {
+	_cleanup_(trace_root_done) TraceRoot root = {};
 	struct bpf_program *prog;
+	int r;
 
+	r = trace_root_open(&root);
+	if (r < 0)
+		return r;
 	bpf_object__for_each_program(prog, m->skel->obj)
 	{
 		const char *sec = bpf_program__section_name(prog);
@@ -136,26 +201,51 @@ static int setup_progs(Monitor *m)
 			continue;
 		name = sec + 20;
 		if (strncmp(name, "sys_enter_", 10) == 0) {
-			name += 10;
+			p->class = syscall_class(name + 10);
 		} else if (strncmp(name, "sys_exit_", 9) == 0) {
-			name += 9;
+			p->class = syscall_class(name + 9);
 			p->is_exit = true;
-		} else {
-			return -EINVAL;
 		}
-		p->class = syscall_class(name);
 		if (p->class < 0)
 			return -EINVAL;
-
-		char tp[PATH_MAX];
-		snprintf(tp, sizeof(tp), TRACEFS "/events/syscalls/sys_enter_%s", name);
-		if (access(tp, F_OK) < 0) {
-			log_debug("monitor: no tracepoint for '%s', not observed", name);
+		p->tp_id = trace_id(&root, name);
+		if (p->tp_id == -ENOENT) {
+			log_debug("monitor: no tracepoint '%s', not observed", name);
 			bpf_program__set_autoload(prog, false);
 			p->prog = NULL;
+		} else if (p->tp_id < 0) {
+			return p->tp_id;
 		}
 	}
 	return 0;
+}
+
+/* Attach one program; syscall tracepoints through our own perf event (see TraceRoot). */
+static struct bpf_link *prog_attach(MonitorProg *p)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.config = p->tp_id,
+		.sample_period = 1,
+		.wakeup_events = 1,
+	};
+	struct bpf_link *link;
+	int pfd, r;
+
+	if (p->class < 0)
+		return bpf_program__attach(p->prog);
+	pfd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return NULL;
+	link = bpf_program__attach_perf_event(p->prog, pfd);
+	if (!link) {
+		r = -errno;
+		(void)close(pfd);
+		errno = -r;
+		return NULL;
+	}
+	return link; /* owns pfd now */
 }
 
 static bool class_on(uint32_t vis, int class)
@@ -179,7 +269,7 @@ static int sync_links(Monitor *m)
 				continue;
 			want = class_on(m->visibility, p->class);
 			if (want && !p->link && p->is_exit == (pass == 0)) {
-				p->link = bpf_program__attach(p->prog);
+				p->link = prog_attach(p);
 				if (!p->link)
 					return -errno;
 			} else if (!want && p->link && p->is_exit == (pass == 1)) {
@@ -419,10 +509,6 @@ int monitor_new(Monitor **ret, const MonitorOptions *opts)
 		return r;
 
 	libbpf_set_print(libbpf_print_fn);
-	r = ensure_tracefs(m);
-	if (r < 0)
-		return r;
-
 	m->skel = monitor_bpf__open();
 	if (!m->skel)
 		return -errno;
@@ -466,8 +552,6 @@ Monitor *monitor_free(Monitor *m)
 	ring_buffer__free(m->rb);
 	monitor_bpf__destroy(m->skel);
 	proc_tree_free(m->tree);
-	if (m->mounted_tracefs)
-		(void)umount2(TRACEFS, MNT_DETACH);
 	free(m);
 	return NULL;
 }

@@ -10,8 +10,9 @@
  * owner must also call monitor_consume() on a timer, at least every monitor_poll_interval_usec().
  *  - The callback runs inside monitor_consume(); every pointer in the MonitorEvent is valid only
  * until it returns. A negative return from the callback stops consumption and is returned.
- *  - Not thread-safe. Needs root (CAP_BPF, CAP_PERFMON), kernel BTF and tracefs; mounts tracefs at
- *    /sys/kernel/tracing if nothing is mounted there (and unmounts it in monitor_free()).
+ *  - Not thread-safe. Needs root (CAP_BPF, CAP_PERFMON) and kernel BTF. Reads syscall tracepoint
+ * ids from tracefs; when none is mounted it mounts a private tracefs for the duration of
+ * monitor_new() and removes it again, so the system's mounts are left as they were.
  *  - Built without BPF support (-Dbpf=disabled, no clang/bpftool), monitor_new() returns
  * -EOPNOTSUPP.
  *  - Logs nothing above debug; returns -errno.

@@ -175,19 +175,22 @@ static void resolve_plain(YNode *n)
 	n->kind = YSCALAR_STR;
 	if (strlen(s) != n->len)
 		return; /* embedded NUL: a string (the validator rejects control characters) */
-	if (str_in(s, nulls)) {
-		n->kind = YSCALAR_NULL;
-		return;
-	}
-	if (str_in(s, trues)) {
-		n->kind = YSCALAR_BOOL;
-		n->bval = true;
-		return;
-	}
-	if (str_in(s, falses)) {
-		n->kind = YSCALAR_BOOL;
-		n->bval = false;
-		return;
+	/* Every null and boolean spelling starts with one of these (or is empty). */
+	if (!*s || strchr("~nNtTfFyYoO", *s)) {
+		if (str_in(s, nulls)) {
+			n->kind = YSCALAR_NULL;
+			return;
+		}
+		if (str_in(s, trues)) {
+			n->kind = YSCALAR_BOOL;
+			n->bval = true;
+			return;
+		}
+		if (str_in(s, falses)) {
+			n->kind = YSCALAR_BOOL;
+			n->bval = false;
+			return;
+		}
 	}
 
 	/* Integers: decimal, 0x hex, 0o and leading-0 octal, with an optional sign. */

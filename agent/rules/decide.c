@@ -156,60 +156,88 @@ static unsigned depth_of(const char *s)
 	return MIN(d, RANK_DEPTH_MAX);
 }
 
-static void decide_path(const RuleIndex *ix, int t, Decider *d)
+/* Whether source-qualified rules of class `c` exist for `subject`. */
+static bool subject_has_rules(const RuleIndex *ix, RuleClass c, const char *subject)
+{
+	return subject && rule_table_find(&ix->sources[c], key_hash(0, fnv_str(subject)), NULL,
+					  subject, strlen(subject), false);
+}
+
+/* Rules of one path-table slot whose key is p[0..klen) (klen == len + 1: the path plus a '/'). */
+static void consider_path_slot(Decider *d, const RuleSlot *slot, const char *p, size_t len,
+			       size_t klen, unsigned sbit, unsigned depth)
+{
+	/* The key is a directory prefix: the path is that directory itself, directly inside it, or
+	 * deeper. */
+	const char *rest = klen <= len ? p + klen : "", *slash = strchr(rest, '/');
+	bool is_dir = slot->target[klen - 1] == '/', direct = !slash || slash[1] == 0;
+
+	for (unsigned k = 0; k < slot->n_rules; k++) {
+		const Rule *r = slot->rules[k];
+
+		switch (r->match) {
+		case RULE_MATCH_PATH:
+			if (klen == len)
+				consider(d, r, sbit | RANK_KIND(KIND_PATH));
+			break;
+		case RULE_MATCH_DIR:
+		case RULE_MATCH_DIR_RECURSIVE:
+			if (is_dir && (direct || r->match == RULE_MATCH_DIR_RECURSIVE))
+				consider(d, r, sbit | RANK_KIND(KIND_DIR) | depth);
+			break;
+		case RULE_MATCH_PATTERN:
+			if (fnmatch(r->target, p, FNM_PATHNAME) == 0)
+				consider(d, r, sbit | RANK_KIND(KIND_PATTERN));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void decide_path(const RuleIndex *ix, int t, RuleClass c, Decider *d)
 {
 	const RuleOp *op = d->op;
 	const char *p = op->path, *base;
 	size_t len = strlen(p);
+	bool sourced = subject_has_rules(ix, c, op->subject);
 
-	for (int s = op->subject ? 0 : 1; s < 2; s++) {
+	for (int s = sourced ? 0 : 1; s < 2; s++) {
 		const char *src = s == 0 ? op->subject : NULL;
 		uint64_t sh = source_hash(src);
 		unsigned sbit = src ? RANK_SOURCE : 0, depth = 0;
 		uint64_t h = FNV_OFFSET;
 		const RuleSlot *slot;
 
+		/* Every directory prefix: directory rules, patterns, and (for a path ending in '/')
+		 * the exact path. */
 		for (size_t i = 0; i < len; i++) {
 			h = fnv_step(h, (unsigned char)p[i]);
 			if (p[i] != '/')
 				continue;
 			depth = MIN(depth + 1, RANK_DEPTH_MAX);
-			slot = rule_table_find(&ix->pattern_dir[t], key_hash(sh, h), src, p, i + 1,
-					       false);
-			for (unsigned k = 0; slot && k < slot->n_rules; k++)
-				if (fnmatch(slot->rules[k]->target, p, FNM_PATHNAME) == 0)
-					consider(d, slot->rules[k], sbit | RANK_KIND(KIND_PATTERN));
-			slot = rule_table_find(&ix->dir[t], key_hash(sh, h), src, p, i + 1, false);
-			if (!slot)
-				continue;
-			/* A hit on prefix D: the path is D itself, directly inside D, or deeper. */
-			const char *rest = p + i + 1, *slash = strchr(rest, '/');
-			bool direct = !slash || slash[1] == 0;
-
-			for (unsigned k = 0; k < slot->n_rules; k++) {
-				const Rule *r = slot->rules[k];
-
-				if (direct || r->match == RULE_MATCH_DIR_RECURSIVE)
-					consider(d, r, sbit | RANK_KIND(KIND_DIR) | depth);
-			}
+			slot = rule_table_find(&ix->path[t], key_hash(sh, h), src, p, i + 1, false);
+			if (slot)
+				consider_path_slot(d, slot, p, len, i + 1, sbit, depth);
 		}
 
-		/* The exact path. */
-		consider_slot(d,
-			      rule_table_find(&ix->exact[t], key_hash(sh, h), src, p, len, false),
-			      sbit | RANK_KIND(KIND_PATH));
-
-		/* The path names a directory given as a rule's "dir/". */
-		if (len > 0 && p[len - 1] != '/')
-			consider_slot(d,
-				      rule_table_find(&ix->dir[t], key_hash(sh, fnv_step(h, '/')),
-						      src, p, len, true),
-				      sbit | RANK_KIND(KIND_DIR) | MIN(depth + 1, RANK_DEPTH_MAX));
+		if (len > 0 && p[len - 1] != '/') {
+			/* The exact path. */
+			slot = rule_table_find(&ix->path[t], key_hash(sh, h), src, p, len, false);
+			if (slot)
+				consider_path_slot(d, slot, p, len, len, sbit, depth);
+			/* The path names a directory given as a rule's "dir/". */
+			slot = rule_table_find(&ix->path[t], key_hash(sh, fnv_step(h, '/')), src, p,
+					       len, true);
+			if (slot)
+				consider_path_slot(d, slot, p, len, len + 1, sbit,
+						   MIN(depth + 1, RANK_DEPTH_MAX));
+		}
 
 		/* The execname (last component). */
 		base = strrchr(p, '/');
 		base = base ? base + 1 : p;
-		if (*base)
+		if (*base && ix->execname[t].n > 0)
 			consider_slot(d,
 				      rule_table_find(&ix->execname[t], key_hash(sh, fnv_str(base)),
 						      src, base, strlen(base), false),
@@ -226,12 +254,15 @@ static void decide_path(const RuleIndex *ix, int t, Decider *d)
 	}
 }
 
-static void lookup_both(const RuleTable *t, Decider *d, const char *target, unsigned rank)
+static void lookup_both(const RuleTable *t, Decider *d, const char *target, unsigned rank,
+			bool sourced)
 {
 	uint64_t th = fnv_str(target);
 	size_t len = strlen(target);
 
-	if (d->op->subject)
+	if (t->n == 0)
+		return;
+	if (sourced)
 		consider_slot(d,
 			      rule_table_find(t, key_hash(source_hash(d->op->subject), th),
 					      d->op->subject, target, len, false),
@@ -243,19 +274,20 @@ static void decide_network(const RuleIndex *ix, Decider *d)
 {
 	const RuleOp *op = d->op;
 	int t = op->type & 0xf, eff = net_effective_protocol(op->domain, t, op->protocol);
+	bool sourced = subject_has_rules(ix, RULE_CLASS_NETWORK, op->subject);
 	const char *name;
 
 	if (eff > 0) {
 		name = net_proto_to_name(&(NetProto){NET_PROTO_IP, eff});
 		if (name)
-			lookup_both(&ix->net, d, name, RANK_KIND(KIND_NET_IP));
+			lookup_both(&ix->net, d, name, RANK_KIND(KIND_NET_IP), sourced);
 	}
 	name = net_proto_to_name(&(NetProto){NET_PROTO_TYPE, t});
 	if (name)
-		lookup_both(&ix->net, d, name, RANK_KIND(KIND_NET_TYPE));
+		lookup_both(&ix->net, d, name, RANK_KIND(KIND_NET_TYPE), sourced);
 	if (op->domain == AF_PACKET || t == SOCK_PACKET)
-		lookup_both(&ix->net, d, "packet", RANK_KIND(KIND_NET_TYPE));
-	lookup_both(&ix->net, d, "all", RANK_KIND(KIND_NET_ALL));
+		lookup_both(&ix->net, d, "packet", RANK_KIND(KIND_NET_TYPE), sourced);
+	lookup_both(&ix->net, d, "all", RANK_KIND(KIND_NET_ALL), sourced);
 }
 
 static int decide_dns(const RuleIndex *ix, Decider *d)
@@ -264,6 +296,7 @@ static int decide_dns(const RuleIndex *ix, Decider *d)
 	const char *q = d->op->domain_name;
 	size_t len;
 	unsigned labels = 1;
+	bool sourced = subject_has_rules(ix, RULE_CLASS_DNS, d->op->subject);
 
 	while (*q == '.')
 		q++;
@@ -281,7 +314,7 @@ static int decide_dns(const RuleIndex *ix, Decider *d)
 
 	/* The name itself, then each parent domain: more labels = more specific. */
 	for (const char *s = buf; s; labels--) {
-		lookup_both(&ix->dns, d, s, labels);
+		lookup_both(&ix->dns, d, s, labels, sourced);
 		s = strchr(s, '.');
 		if (s)
 			s++;
@@ -372,7 +405,7 @@ int rule_set_decide(const RuleSet *rs, const RuleOp *op, RuleDecision *ret)
 			return -EINVAL;
 		decide_path(ix,
 			    op->class == RULE_CLASS_PROCESS ? PATH_TABLE_PROCESS : PATH_TABLE_FILE,
-			    &d);
+			    op->class, &d);
 		break;
 	case RULE_CLASS_NETWORK:
 		decide_network(ix, &d);
@@ -381,7 +414,8 @@ int rule_set_decide(const RuleSet *rs, const RuleOp *op, RuleDecision *ret)
 		const char *name = rules_capability_to_name(op->capability);
 
 		if (name)
-			lookup_both(&ix->cap, &d, name, 0);
+			lookup_both(&ix->cap, &d, name, 0,
+				    subject_has_rules(ix, RULE_CLASS_CAPABILITY, op->subject));
 		break;
 	}
 	case RULE_CLASS_DNS:

@@ -69,12 +69,12 @@ static void rule_index_free(RuleIndex *ix)
 	if (!ix)
 		return;
 	for (int i = 0; i < _PATH_TABLE_MAX; i++) {
-		rule_table_done(&ix->exact[i]);
-		rule_table_done(&ix->dir[i]);
+		rule_table_done(&ix->path[i]);
 		rule_table_done(&ix->execname[i]);
-		rule_table_done(&ix->pattern_dir[i]);
 		free(ix->patterns[i]);
 	}
+	for (int c = 0; c < _RULE_CLASS_MAX; c++)
+		rule_table_done(&ix->sources[c]);
 	rule_table_done(&ix->net);
 	rule_table_done(&ix->cap);
 	rule_table_done(&ix->dns);
@@ -333,16 +333,10 @@ static int build_path_index(RuleIndex *ix, int t, RuleClassSet *cs)
 	size_t n_pat = 0;
 	int r;
 
-	r = rule_table_reserve(&ix->exact[t], cs->n_rules);
-	if (r < 0)
-		return r;
-	r = rule_table_reserve(&ix->dir[t], cs->n_rules);
+	r = rule_table_reserve(&ix->path[t], cs->n_rules);
 	if (r < 0)
 		return r;
 	r = rule_table_reserve(&ix->execname[t], cs->n_rules);
-	if (r < 0)
-		return r;
-	r = rule_table_reserve(&ix->pattern_dir[t], cs->n_rules);
 	if (r < 0)
 		return r;
 	ix->patterns[t] = new0(const Rule *, cs->n_rules);
@@ -354,14 +348,14 @@ static int build_path_index(RuleIndex *ix, int t, RuleClassSet *cs)
 
 		switch (ru->match) {
 		case RULE_MATCH_PATH:
-			r = rule_table_add(&ix->exact[t], ru->source, ru->target, ru);
+			r = rule_table_add(&ix->path[t], ru->source, ru->target, ru);
 			break;
 		case RULE_MATCH_EXECNAME:
 			r = rule_table_add(&ix->execname[t], ru->source, ru->target, ru);
 			break;
 		case RULE_MATCH_DIR:
 		case RULE_MATCH_DIR_RECURSIVE:
-			r = rule_table_add(&ix->dir[t], ru->source, ru->target, ru);
+			r = rule_table_add(&ix->path[t], ru->source, ru->target, ru);
 			break;
 		case RULE_MATCH_PATTERN: {
 			size_t pl = pattern_prefix_len(ru->target);
@@ -377,7 +371,7 @@ static int build_path_index(RuleIndex *ix, int t, RuleClassSet *cs)
 				free(prefix);
 				return -ENOMEM;
 			}
-			r = rule_table_add(&ix->pattern_dir[t], ru->source, prefix, ru);
+			r = rule_table_add(&ix->path[t], ru->source, prefix, ru);
 			break;
 		}
 		default:
@@ -411,6 +405,21 @@ int rule_set_seal(RuleSet *rs)
 	ix = new0(RuleIndex, 1);
 	if (!ix)
 		return -ENOMEM;
+
+	for (int c = 0; c < _RULE_CLASS_MAX; c++) {
+		const RuleClassSet *cs = &rs->classes[c];
+
+		r = rule_table_reserve(&ix->sources[c], cs->n_rules);
+		if (r < 0)
+			goto fail;
+		for (size_t i = 0; i < cs->n_rules; i++)
+			if (cs->rules[i].source) {
+				r = rule_table_add(&ix->sources[c], NULL, cs->rules[i].source,
+						   &cs->rules[i]);
+				if (r < 0)
+					goto fail;
+			}
+	}
 
 	r = build_path_index(ix, PATH_TABLE_PROCESS, &rs->classes[RULE_CLASS_PROCESS]);
 	if (r < 0)

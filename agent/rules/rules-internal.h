@@ -72,18 +72,21 @@ enum {
 };
 
 struct RuleIndex {
-	RuleTable exact[_PATH_TABLE_MAX];
-	RuleTable dir[_PATH_TABLE_MAX];
+	/* Process and file rules. One table holds exact paths (key: the path), directories (key:
+	 * the directory with its '/') and patterns (key: their literal directory prefix, the part
+	 * up to the last '/' before the first glob character: with FNM_PATHNAME a pattern only
+	 * matches paths that start with it). So one lookup per directory prefix of a path finds
+	 * them all. Patterns without such a prefix are scanned. */
+	RuleTable path[_PATH_TABLE_MAX];
 	RuleTable execname[_PATH_TABLE_MAX];
-	/* Patterns, keyed by their literal directory prefix: the part up to the last '/' before the
-	 * first glob character. With FNM_PATHNAME a pattern can only match paths that start with
-	 * it, so the directory walk finds them. Patterns without such a prefix are scanned. */
-	RuleTable pattern_dir[_PATH_TABLE_MAX];
 	const Rule **patterns[_PATH_TABLE_MAX];
 	size_t n_patterns[_PATH_TABLE_MAX];
 	RuleTable net, cap, dns;
 	RuleTable syscall; /* keyed by syscall name, source NULL; sources checked per rule */
-	char **owned;	   /* strings the index allocated (lowercased domains) */
+	/* Per class, the fromSource executables that have rules (key: the path, source NULL): a
+	 * subject without rules of its own skips every source-qualified lookup. */
+	RuleTable sources[_RULE_CLASS_MAX];
+	char **owned; /* strings the index allocated (lowercased domains, pattern prefixes) */
 };
 
 /* Finds the slot for (source, target[0..len)) with an optional extra '/' after target. */

@@ -190,7 +190,8 @@ typedef struct RuleSet {
 int rule_set_compile(const Policy *const *policies, size_t n_policies, const Workload *w,
 		     const RulePostures *postures, RuleSet **ret);
 
-/* The same in steps, without selection: new, add policies, seal. Adding after sealing is -EBUSY. */
+/* The same in steps, without selection: new, add policies, seal. Adding after sealing is -EBUSY.
+ * After a failed add or seal (-ENOMEM) the RuleSet must only be freed. */
 int rule_set_new(const RulePostures *postures, RuleSet **ret);
 int rule_set_add_policy(RuleSet *rs, const Policy *p);
 int rule_set_seal(RuleSet *rs);
@@ -216,7 +217,9 @@ typedef struct RuleOp {
 	RuleClass class;
 	const char *subject; /* executable of the acting task (for exec: the program launching the
 			      * new binary); NULL = unknown, source-qualified rules do not match */
-	const char *path;    /* PROCESS: executable; FILE: target; SYSCALL: target path or NULL */
+	const char *path;    /* PROCESS: executable; FILE: target; SYSCALL: target path or NULL.
+			      * Compared as given: callers pass the canonical absolute path (symlinks
+			      * resolved, no "." or ".." components), as the kernel reports it. */
 	RuleAccess access;   /* FILE: read or write; PROCESS: exec (implied) */
 	bool owner;	     /* the subject's uid owns the target */
 	bool tty;	     /* the subject has a controlling terminal */

@@ -5,12 +5,14 @@
  *
  *   feeder-journal-client FALLBACK_FILE
  *
- * Commands, one per line; each is answered with one line:
- *   send POLICY N [INTERVAL_US]  N Block alerts of POLICY, Resource /live/POLICY/<i>
- *                                → "sent ok=<n> err=<n>"
- *   odd POLICY                   one alert whose Resource holds a newline, a quote and invalid
- * UTF-8 → "sent ok=<n> err=<n>" stats                        → "stats journal=<n> fallback=<n>
- * failures=<n> lost=<n> last_error=<n> up=<0|1>" quit
+ * Commands, one per line; each but quit is answered with one line:
+ *   send POLICY N [INTERVAL_US]
+ *       N Block alerts of POLICY, Resource /live/POLICY/<i> -> "sent ok=<n> err=<n>"
+ *   odd POLICY
+ *       one alert whose Resource holds a newline, a quote and invalid UTF-8 -> as send
+ *   stats
+ *       -> "stats journal=<n> fallback=<n> failures=<n> lost=<n> replayed=<n> last_error=<n>
+ * up=<n>" flush feeder_flush() -> "flushed <return value>" quit
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -114,6 +116,9 @@ int main(int argc, char *argv[])
 			       " lost=%" PRIu64 " replayed=%" PRIu64 " last_error=%d up=%d\n",
 			       st.sent_journal, st.sent_fallback, st.journal_failures, st.lost,
 			       st.replayed, st.last_error, st.journal_up ? 1 : 0);
+		} else if (strneq(line, "flush", 5)) {
+			r = feeder_flush(f, feeder_now_monotonic());
+			printf("flushed %d\n", r);
 		} else if (strneq(line, "quit", 4))
 			break;
 		else {

@@ -318,6 +318,16 @@ START_TEST(test_omit_empty)
 	};
 	ck_assert_json(&a, "{\"PPID\":-1,\"UID\":4294967294,\"Type\":\"ContainerLog\"}");
 
+	/* Only Network resources are parsed for EventData: a file name with '=' is not a pair. */
+	{
+		Alert f = {.type = ALERT_TYPE_HOST_LOG,
+			   .operation = ALERT_OP_FILE,
+			   .resource = "/tmp/x k=v"};
+		ck_assert_json(&f,
+			       "{\"PPID\":0,\"UID\":0,\"Type\":\"HostLog\",\"Operation\":\"File\","
+			       "\"Resource\":\"/tmp/x k=v\"}");
+	}
+
 	a.tags = empty_tags;
 	a.data = "no pairs here";
 	a.executable_name = "sh";
@@ -373,6 +383,9 @@ static const struct {
 	{"p=\xed\xa0\x80", "{\"P\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"}"},
 	{"p=\xc0\xaf", "{\"P\":\"\xef\xbf\xbd\xef\xbf\xbd\"}"},
 	{"p=\xf4\x90\x80\x80", "{\"P\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"}"},
+	/* overlong 4-byte and 3-byte forms */
+	{"p=\xf0\x8f\xbf\xbf", "{\"P\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"}"},
+	{"p=\xe0\x9f\xbf", "{\"P\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"}"},
 };
 
 static char *json_escape_for_test(const char *s)
@@ -424,7 +437,7 @@ START_TEST(test_event_data_hostile)
 	ck_assert_str_eq(p, expected);
 
 	/* Data with only valid UTF-8 is copied verbatim (escaped). */
-	if (!strpbrk(data, "\xff\xc3\xed\xc0\xf4")) {
+	if (!strpbrk(data, "\xff\xc3\xed\xc0\xf4\xf0\xe0")) {
 		_cleanup_free_ char *esc = json_escape_for_test(data);
 		_cleanup_free_ char *frag = NULL;
 		ck_assert_int_ge(asprintf(&frag, "\"Data\":\"%s\"", esc), 0);

@@ -10,6 +10,7 @@
 #      records the old journald took last are replayed (KUBEARMOR_REPLAYED=1);
 #   4. stops and restarts journald in the middle of a stream of alerts: every alert is in the journal
 #      or on the fallback at least once (duplicates only as marked replays), none lost;
+#      a restart while idle is caught up by the periodic flush;
 #   5. sends a Resource with a newline, a quote and invalid UTF-8.
 # Runs in a private mount namespace (journald_isolate) with its own journald. Skips (77) without root,
 # journald or unshare. Without isolation, parts 1, 3 and 4 would need a journald of our own.
@@ -19,7 +20,7 @@ client=$1
 srcdir=$2
 
 # shellcheck source-path=SCRIPTDIR source=../lib/journald.sh
-. "$srcdir/tests/lib/journald.sh"
+. "$srcdir/tests/lib/journald.sh" || { echo "FAIL: cannot source the journald harness"; exit 1; }
 journald_require
 journald_isolate "$@"
 if ! command -v python3 >/dev/null; then
@@ -215,6 +216,15 @@ assert fb, "journald was stopped mid-stream but nothing went to the fallback"
 assert orig, "nothing of the stream reached the journal"
 PY
 	echo "ok: stream across a journald restart: every alert at least once, none lost"
+
+	# A restart while nothing is sent: the periodic flush replays the kept records.
+	replayed=$(get_stat replayed)
+	journald_stop
+	journald_start || fail "journald did not restart"
+	cmd flush
+	[ "$REPLY_LINE" = "flushed 0" ] || fail "flush: $REPLY_LINE"
+	[ "$(get_stat replayed)" -gt "$replayed" ] || fail "flush after a restart replayed nothing"
+	echo "ok: restart while idle: the flush replayed the last records"
 fi
 
 # 5. Hostile resource: journal field keeps the raw bytes, MESSAGE the repaired JSON string.

@@ -12,7 +12,7 @@ srcdir=$1
 lib=$srcdir/tests/lib/journald.sh
 
 # shellcheck source-path=SCRIPTDIR source=../lib/journald.sh
-. "$lib"
+. "$lib" || { echo "FAIL: cannot source $lib"; exit 1; }
 journald_require
 journald_isolate "$@"
 

@@ -136,7 +136,7 @@ static Suite *conformance_suite(void)
 	Suite *s = suite_create("policy/conformance");
 	TCase *tc = tcase_create("corpus");
 
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, test_corpus);
 	tcase_add_test(tc, test_corpus_complete);
 	tcase_add_test(tc, test_corpus_invalid_detail);

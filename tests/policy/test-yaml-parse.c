@@ -316,6 +316,89 @@ START_TEST(test_rules_limit)
 }
 END_TEST
 
+START_TEST(test_rules_limit_counts_sources)
+{
+	size_t cap = (POLICY_MAX_RULES + 2) * 24 + 1024, o;
+	_cleanup_free_ char *buf = malloc(cap);
+	_cleanup_(policy_file_freep) PolicyFile *f = NULL;
+
+	ck_assert_ptr_nonnull(buf);
+	/* one comma list of two protocols with 2048 sources: 4096 compiled rules, the limit */
+	o = (size_t)sprintf(
+		buf, HSP_HEAD
+		"  network:\n    matchProtocols:\n    - protocol: tcp,udp\n      fromSource:\n");
+	for (int i = 0; i < POLICY_MAX_RULES / 2; i++)
+		o += (size_t)sprintf(buf + o, "      - path: /s/%d\n", i);
+	f = parse_buf(buf, o);
+	ck_assert(policy_file_ok(f));
+	ck_assert_uint_eq(f->docs[0].policy->n_network, 2);
+	f = policy_file_free(f);
+	o += (size_t)sprintf(buf + o, "      - path: /s/last\n");
+	f = parse_buf(buf, o);
+	ck_assert_ptr_nonnull(
+		find_error(f, "spec.network.matchProtocols[0]", "more than 4096 rules"));
+}
+END_TEST
+
+START_TEST(test_tags_limit)
+{
+	char buf[4096];
+	size_t o;
+	_cleanup_(policy_file_freep) PolicyFile *f = NULL;
+
+	o = (size_t)sprintf(buf, HSP_HEAD "  tags:\n");
+	for (int i = 0; i < POLICY_MAX_TAGS; i++)
+		o += (size_t)sprintf(buf + o, "  - t%d\n", i);
+	f = parse_buf(buf, o);
+	ck_assert(policy_file_ok(f));
+	f = policy_file_free(f);
+	o += (size_t)sprintf(buf + o, "  - one-more\n");
+	f = parse_buf(buf, o);
+	ck_assert_ptr_nonnull(find_error(f, "spec.tags", "more than the limit of 64"));
+}
+END_TEST
+
+START_TEST(test_warnings_limit)
+{
+	size_t cap = 300 * 40 + 1024, o;
+	_cleanup_free_ char *buf = malloc(cap);
+	_cleanup_(policy_file_freep) PolicyFile *f = NULL;
+
+	ck_assert_ptr_nonnull(buf);
+	o = (size_t)sprintf(buf, HSP_HEAD);
+	for (int i = 0; i < 300; i++)
+		o += (size_t)sprintf(buf + o, "      example.com/l%d: v\n", i);
+	f = parse_buf(buf, o);
+	ck_assert(policy_file_ok(f));
+	ck_assert_uint_eq(f->docs[0].n_warnings, POLICY_MAX_WARNINGS);
+}
+END_TEST
+
+/* A megabyte of mistakes that each want a "did you mean" hint ends quickly (hints stop with the
+ * error budget). Under the test timeout, a quadratic path would hang. */
+START_TEST(test_costly_errors_are_bounded)
+{
+	_cleanup_free_ char *buf = malloc(POLICY_MAX_FILE_SIZE + 64);
+	_cleanup_(policy_file_freep) PolicyFile *f = NULL;
+	size_t o;
+
+	ck_assert_ptr_nonnull(buf);
+	o = (size_t)sprintf(buf, HSP_HEAD "  syscalls:\n    matchSyscalls:\n    - syscall: [");
+	while (o + 32 < POLICY_MAX_FILE_SIZE)
+		o += (size_t)sprintf(buf + o, "unlinq,");
+	o += (size_t)sprintf(buf + o, "x]\n");
+	f = parse_buf(buf, o);
+	ck_assert(has_error(f, "more than 1000 errors"));
+	f = policy_file_free(f);
+
+	o = (size_t)sprintf(buf, HSP_HEAD "  network:\n    matchProtocols:\n");
+	while (o + 64 < POLICY_MAX_FILE_SIZE)
+		o += (size_t)sprintf(buf + o, "    - protocl: tcp\n");
+	f = parse_buf(buf, o);
+	ck_assert(has_error(f, "more than 1000 errors"));
+}
+END_TEST
+
 START_TEST(test_errors_limit)
 {
 	size_t cap = (POLICY_MAX_ERRORS + 10) * 16 + 1024, o;
@@ -505,7 +588,7 @@ static Suite *parse_suite(void)
 	Suite *s = suite_create("policy/yaml-parse");
 	TCase *tc = tcase_create("hostile");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_not_utf8);
 	tcase_add_test(tc, test_utf8_bom);
@@ -519,12 +602,16 @@ static Suite *parse_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, test_long_scalar);
 	tcase_add_test(tc, test_depth);
 	tcase_add_test(tc, test_documents_limit);
 	tcase_add_test(tc, test_rules_limit);
 	tcase_add_test(tc, test_errors_limit);
+	tcase_add_test(tc, test_rules_limit_counts_sources);
+	tcase_add_test(tc, test_tags_limit);
+	tcase_add_test(tc, test_warnings_limit);
+	tcase_add_test(tc, test_costly_errors_are_bounded);
 	tcase_add_test(tc, test_many_keys_no_quadratic);
 	tcase_add_test(tc, test_buffer_size_limit);
 	suite_add_tcase(s, tc);

@@ -301,6 +301,9 @@ START_TEST(test_usage)
 	ck_assert_int_eq(explain("-p", f, "-w", "host", "--socket", "tcp6", NULL), 2);
 	ck_assert_int_eq(explain("-p", f, "-w", "host", "--capability", "cap_nope", NULL), 2);
 	ck_assert_int_eq(explain("-p", f, "-w", "host", "--open", "/x", "extra", NULL), 2);
+	ck_assert_int_eq(explain("-p", f, "-w", "host", "--open", "etc/passwd", NULL), 2);
+	ck_assert_int_eq(explain("-p", f, "-w", "host", "--exec", "/bin/ls", "-s", "bash", NULL),
+			 2);
 	ck_assert_int_eq(explain("-p", "/nonexistent/dir", "-w", "host", "--open", "/x", NULL), 1);
 }
 END_TEST
