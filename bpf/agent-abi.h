@@ -124,6 +124,7 @@ enum agent_stat {
 #define AGENT_F_ARGS_TRUNC     (1U << 1) /* the argument area was longer than AGENT_ARGS_MAX */
 #define AGENT_F_READ_FAILED    (1U << 2) /* a string or address could not be read (left empty) */
 #define AGENT_F_NO_RESULT      (1U << 3) /* .ret is unknown (reserved for records sent at entry) */
+#define AGENT_F_PATH_AT_EXIT   (1U << 4) /* path read at exit: its page was not resident at entry */
 
 /* Start of every ring-buffer record. 24 bytes. */
 struct agent_evt_hdr {
