@@ -6,6 +6,7 @@
  * visibility switches. Needs root, kernel BTF and a BPF-capable build; otherwise exits 77.
  */
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -38,6 +39,32 @@ typedef struct Seen {
 	unsigned char addr[AGENT_SOCKADDR_MAX];
 	size_t addr_len;
 } Seen;
+
+/* Every file the tests make lives here; removed by the unchecked teardown, also after a failure. */
+static char tmpdir[] = "/tmp/monitor-live-XXXXXX";
+
+static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)remove(p);
+	return 0;
+}
+
+static void tmpdir_setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void tmpdir_teardown(void)
+{
+	(void)nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A new empty file TMPDIR/NAME-XXXXXX; its name in @path. Returns the fd. */
+static int make_tmp(char *path, size_t sz, const char *name)
+{
+	snprintf(path, sz, "%s/%s-XXXXXX", tmpdir, name);
+	return mkstemp(path);
+}
 
 static Seen *seen;
 static size_t nseen;
@@ -214,8 +241,8 @@ END_TEST
 START_TEST(test_open_seen_with_flags_and_result)
 {
 	_cleanup_(monitor_freep) Monitor *m = start(0);
-	char path[] = "/tmp/monitor-open-XXXXXX";
-	int fd = mkstemp(path);
+	char path[PATH_MAX];
+	int fd = make_tmp(path, sizeof(path), "open");
 	const Seen *s = NULL;
 	int gofd;
 	pid_t pid;
@@ -294,8 +321,8 @@ END_TEST
 START_TEST(test_unlink_seen)
 {
 	_cleanup_(monitor_freep) Monitor *m = start(0);
-	char path[] = "/tmp/monitor-unlink-XXXXXX";
-	int fd = mkstemp(path), gofd;
+	char path[PATH_MAX];
+	int fd = make_tmp(path, sizeof(path), "unlink"), gofd;
 	const Seen *s;
 	pid_t pid;
 
@@ -315,9 +342,9 @@ END_TEST
 START_TEST(test_exited_process_names_from_tree)
 {
 	_cleanup_(monitor_freep) Monitor *m = start(0);
-	char path[] = "/tmp/monitor-exited-XXXXXX";
+	char path[PATH_MAX];
 	char helper[PATH_MAX], me[PATH_MAX], proc[64];
-	int fd = mkstemp(path), gofd;
+	int fd = make_tmp(path, sizeof(path), "exited"), gofd;
 	MonitorProcess p;
 	const Seen *s = NULL;
 	pid_t pid;
@@ -353,9 +380,9 @@ START_TEST(test_burst_drops_counted_and_flow_resumes)
 	/* 64 KiB ring, nothing read during the burst: most of 20000 opens (~4 MB) cannot fit. */
 	_cleanup_(monitor_freep) Monitor *m = start(65536);
 	MonitorStats st1, st2;
-	char path[] = "/tmp/monitor-burst-XXXXXX";
+	char path[PATH_MAX];
 	const Seen *s = NULL;
-	int fd = mkstemp(path), gofd;
+	int fd = make_tmp(path, sizeof(path), "burst"), gofd;
 	pid_t pid;
 
 	ck_assert_int_ge(fd, 0);
@@ -395,8 +422,8 @@ END_TEST
 START_TEST(test_visibility_switch)
 {
 	_cleanup_(monitor_freep) Monitor *m = start(0);
-	char path[] = "/tmp/monitor-vis-XXXXXX";
-	int fd = mkstemp(path), gofd;
+	char path[PATH_MAX];
+	int fd = make_tmp(path, sizeof(path), "vis"), gofd;
 	pid_t pid;
 
 	ck_assert_int_ge(fd, 0);
@@ -455,11 +482,12 @@ END_TEST
 START_TEST(test_syscall_rule_operations_seen)
 {
 	_cleanup_(monitor_freep) Monitor *m = start(0);
-	char dir[] = "/tmp/monitor-sys-XXXXXX", f[64], d[64], d2[64];
+	char dir[PATH_MAX], f[PATH_MAX + 8], d[PATH_MAX + 8], d2[PATH_MAX + 8];
 	const Seen *s;
 	int gofd;
 	pid_t pid;
 
+	snprintf(dir, sizeof(dir), "%s/sys-XXXXXX", tmpdir);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(f, sizeof(f), "%s/f", dir);
 	snprintf(d, sizeof(d), "%s/d", dir);
@@ -509,6 +537,7 @@ static Suite *monitor_live_suite(void)
 	TCase *tc = tcase_create("live");
 
 	tcase_set_timeout(tc, 60);
+	tcase_add_unchecked_fixture(tc, tmpdir_setup, tmpdir_teardown);
 	tcase_add_test(tc, test_exec_seen_with_path_argv_ppid);
 	tcase_add_test(tc, test_open_seen_with_flags_and_result);
 	tcase_add_test(tc, test_open_failure_carries_errno_and_relative_path);
