@@ -8,13 +8,13 @@ profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   /{,**} mrwlk,
-  /{,**} px,
+  /{,**} pix,
   network,
   capability,
   # hsp-proc-block (process-block.yaml:12) process path Block
@@ -26,7 +26,7 @@ profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
   # hsp-proc-block (process-block.yaml:17) process dir Block
   audit deny "/tmp/{,*}" x,
   # hsp-proc-block (process-block.yaml:18) process dir Block ownerOnly
-  owner "/home/user/bin/{,*}" px,
+  owner "/home/user/bin/{,*}" pix,
   audit deny other "/home/user/bin/{,*}" x,
 }
 
