@@ -83,3 +83,21 @@ extern const EnforcerOps enforcer_bpflsm_ops;
 extern const EnforcerOps enforcer_apparmor_ops;
 
 const char *rule_enforcement_to_string(RuleEnforcement s); /* "enforced", "audit-only", "monitor-only" */
+
+/* ---- Selection (enforcer.c) ----------------------------------------------------------------------- */
+
+/* The outcome of enforcer_select(). */
+typedef struct EnforcerSelection {
+	const EnforcerOps *ops; /* the enforcer in use, or NULL when none could be loaded */
+	Enforcer *enforcer;     /* its instance, or NULL */
+	char *summary; /* one line per candidate, "bpf: in use" / "apparmor: skipped: <reason>",
+	                * joined by "; " (for `kubearmor status` and sd_notify STATUS) */
+} EnforcerSelection;
+
+/* Tries the enforcers named in `lsm_order` ("bpf", "apparmor", "selinux"; "none" stops) in order: the
+ * first whose probe passes and whose new() succeeds is used. Logs the choice and each skipped enforcer
+ * with its reason; when none loads it says so loudly and returns 0 with ret->ops == NULL (the agent keeps
+ * monitoring). NULL or empty `lsm_order` means {"bpf", "apparmor", "selinux"}. Returns 0 or -ENOMEM. */
+int enforcer_select(char *const *lsm_order, const EnforcerOptions *opts, EnforcerSelection *ret);
+/* Frees the instance (see EnforcerOps.free for `remove`) and the summary. */
+void enforcer_selection_done(EnforcerSelection *s, bool remove);

@@ -83,29 +83,37 @@ static int file_error(PolicyFile *f, unsigned line, unsigned col, const char *hi
 	return policy_error_list_add(&f->errors, &f->n_errors, line, col, NULL, hint, msg);
 }
 
-/* The same kind and name (and namespace) twice in one file: the second would replace the first. */
+/* The same kind and name (and namespace) twice in one file: the second would replace the first.
+ * Compared as written, so an invalid document still claims its name. */
+static bool same_identity(const PolicyDoc *a, const PolicyDoc *b)
+{
+	if (!a->kind || !b->kind || !a->name || !b->name || !streq(a->kind, b->kind) ||
+	    !streq(a->name, b->name))
+		return false;
+	/* Namespaced kind: the namespace is part of the identity; only known for valid documents.
+	 */
+	if (streq(a->kind, policy_kind_to_string(POLICY_KIND_KSP)))
+		return a->policy && b->policy &&
+		       streq(a->policy->namespace ?: "", b->policy->namespace ?: "");
+	return true;
+}
+
 static int check_duplicate_names(PolicyFile *f)
 {
 	for (size_t i = 0; i < f->n_docs; i++) {
 		PolicyDoc *d = &f->docs[i];
-		const Policy *p = d->policy;
 
-		if (!p)
-			continue;
 		for (size_t j = 0; j < i; j++) {
-			const Policy *q = f->docs[j].policy;
 			char msg[512];
 
-			if (!q || q->kind != p->kind || !streq(q->name, p->name) ||
-			    !streq(q->namespace ?: "", p->namespace ?: ""))
+			if (!same_identity(&f->docs[j], d))
 				continue;
 			snprintf(msg, sizeof(msg),
 				 "'%s' is already the name of the %s in document %u (line %u)",
-				 p->name, policy_kind_to_string(p->kind), f->docs[j].index + 1,
-				 f->docs[j].line);
-			if (policy_error_list_add(&d->errors, &d->n_errors, p->pos.line,
-						  p->pos.column, "metadata.name",
-						  "give each policy its own name", msg) < 0)
+				 d->name, d->kind, f->docs[j].index + 1, f->docs[j].line);
+			if (policy_error_list_add(&d->errors, &d->n_errors, d->line, 1,
+						  "metadata.name", "give each policy its own name",
+						  msg) < 0)
 				return -ENOMEM;
 			d->policy = policy_free(d->policy);
 			break;

@@ -21,15 +21,18 @@
 #include "model.h"
 
 /* Limits on input. Each is enforced by the parser and has a test. */
-#define POLICY_MAX_FILE_SIZE	(1024 * 1024) /* bytes per policy file */
-#define POLICY_MAX_DOCUMENTS	256	      /* YAML documents per file */
-#define POLICY_MAX_RULES	4096 /* rules per policy, all classes, after comma expansion */
+#define POLICY_MAX_FILE_SIZE (1024 * 1024) /* bytes per policy file */
+#define POLICY_MAX_DOCUMENTS 256	   /* YAML documents per file */
+/* rules per policy, all classes, after comma expansion; a rule counts once per fromSource entry */
+#define POLICY_MAX_RULES	4096
 #define POLICY_MAX_STRING	4096 /* bytes in any scalar */
 #define POLICY_MAX_DEPTH	32   /* nesting of mappings/sequences */
 #define POLICY_MAX_ERRORS	1000 /* errors recorded per file before "too many errors" */
 #define POLICY_MAX_PATH		200  /* CRD maxLength of paths (file/exec/fromSource) */
 #define POLICY_MAX_NAME		253  /* metadata.name (Kubernetes object name) */
 #define POLICY_MAX_ALLOWED_ARGS 20   /* CRD maxItems of allowedArgs */
+#define POLICY_MAX_TAGS		64   /* tags per list (copied into every rule inheriting them) */
+#define POLICY_MAX_WARNINGS	100  /* warnings recorded per document */
 
 typedef struct PolicyError {
 	unsigned line;	 /* 1-based, 0 = whole file */

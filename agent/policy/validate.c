@@ -83,6 +83,12 @@ static void oom(Ctx *c)
 	c->r = -ENOMEM;
 }
 
+/* True once the file's error budget is spent: further errors are dropped, so skip costly hints. */
+static bool quiet(const Ctx *c)
+{
+	return c->budget->used >= POLICY_MAX_ERRORS;
+}
+
 static _printf_(5, 0) void vreport(Ctx *c, bool warning, SrcPos pos, const char *hint,
 				   const char *fmt, va_list ap)
 {
@@ -97,6 +103,8 @@ static _printf_(5, 0) void vreport(Ctx *c, bool warning, SrcPos pos, const char 
 		}
 		c->budget->used++;
 	}
+	if (warning && c->doc->n_warnings >= POLICY_MAX_WARNINGS)
+		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (warning) {
 		if (policy_error_list_add(&c->doc->warnings, &c->doc->n_warnings, pos.line,
@@ -127,25 +135,35 @@ static _printf_(4, 5) void warn(Ctx *c, SrcPos pos, const char *hint, const char
 
 /* ---- field path ---- */
 
+static void path_append(Ctx *c, const char *s, size_t l)
+{
+	l = MIN(l, sizeof(c->path) - 1 - c->path_len);
+	memcpy(c->path + c->path_len, s, l);
+	c->path_len += l;
+	c->path[c->path_len] = 0;
+}
+
+/* Keys longer than 100 bytes are cut in the path (the error shows the key itself anyway). */
 static size_t push_key(Ctx *c, const char *key)
 {
-	size_t old = c->path_len;
-	int n;
+	size_t old = c->path_len, l = 0;
 
-	n = snprintf(c->path + old, sizeof(c->path) - old, "%s%.100s", old ? "." : "", key);
-	if (n > 0)
-		c->path_len = MIN(old + (size_t)n, sizeof(c->path) - 1);
+	while (l < 100 && key[l])
+		l++;
+	if (old)
+		path_append(c, ".", 1);
+	path_append(c, key, l);
 	return old;
 }
 
 static size_t push_index(Ctx *c, size_t i)
 {
 	size_t old = c->path_len;
+	char buf[32];
 	int n;
 
-	n = snprintf(c->path + old, sizeof(c->path) - old, "[%zu]", i);
-	if (n > 0)
-		c->path_len = MIN(old + (size_t)n, sizeof(c->path) - 1);
+	n = snprintf(buf, sizeof(buf), "[%zu]", i);
+	path_append(c, buf, (size_t)MAX(n, 0));
 	return old;
 }
 
@@ -374,7 +392,7 @@ static bool fetch(Ctx *c, const YNode *n, const Field *fields, size_t nf, unsign
 			size_t bd = SIZE_MAX;
 			char hint[128];
 
-			for (size_t j = 0; j < nf; j++) {
+			for (size_t j = 0; j < nf && !quiet(c); j++) {
 				size_t d;
 
 				if (!field_ok(c, &fields[j], where))
@@ -555,9 +573,18 @@ static int get_strv(Ctx *c, const char *key, const YNode *n, size_t max_items, c
 	if (max_items && n->n_items > max_items) {
 		err(c, n->pos, NULL, "%zu items, more than the limit of %zu", n->n_items,
 		    max_items);
-		r = -1;
+		pop(c, old);
+		return -1;
 	}
-	for (size_t i = 0; i < n->n_items; i++) {
+	if (n->n_items > 0) {
+		l = new0(char *, n->n_items + 1);
+		if (!l) {
+			oom(c);
+			pop(c, old);
+			return -1;
+		}
+	}
+	for (size_t i = 0, k = 0; i < n->n_items; i++) {
 		const YNode *it = n->items[i];
 		size_t o2 = push_index(c, i);
 
@@ -577,7 +604,7 @@ static int get_strv(Ctx *c, const char *key, const YNode *n, size_t max_items, c
 		} else if (strlen(it->str) != it->len) {
 			err(c, it->pos, NULL, "%s contains a NUL character", show(c, it));
 			r = -1;
-		} else if (r > 0 && strv_extend(&l, it->str) < 0)
+		} else if (r > 0 && !(l[k++] = strdup(it->str)))
 			oom(c);
 		pop(c, o2);
 	}
@@ -891,16 +918,19 @@ static void k8s_name_hint(const char *s, char *hint, size_t n, bool label)
 
 /* ---- rule counting ---- */
 
-static bool count_rule(Ctx *c, SrcPos pos)
+/* A rule counts once per fromSource entry (each becomes one compiled rule), at least once. */
+static bool count_rule(Ctx *c, SrcPos pos, size_t n_sources)
 {
-	if (c->n_rules >= POLICY_MAX_RULES) {
+	size_t w = MAX(n_sources, (size_t)1);
+
+	if (c->n_rules + w > POLICY_MAX_RULES) {
 		if (!c->rules_exhausted)
 			err(c, pos, "split the policy", "more than %d rules in one policy",
 			    POLICY_MAX_RULES);
 		c->rules_exhausted = true;
 		return false;
 	}
-	c->n_rules++;
+	c->n_rules += w;
 	return true;
 }
 
@@ -931,7 +961,7 @@ static int parse_meta(Ctx *c, const YNode **vals, bool with_action, RuleMeta *m)
 		m->severity = (int)sev;
 	else if (vals[F_SEVERITY])
 		bad = -1;
-	if (get_strv(c, "tags", vals[F_TAGS], 0, &m->tags) < 0)
+	if (get_strv(c, "tags", vals[F_TAGS], POLICY_MAX_TAGS, &m->tags) < 0)
 		bad = -1;
 	if (get_str(c, "message", vals[F_MESSAGE], &msg) > 0)
 		m->message = xstrdup(c, msg);
@@ -1296,7 +1326,7 @@ static void parse_path_rule(Ctx *c, const YNode *item, const void *ud)
 	if (!parse_sources(c, v[PR_FROM_SOURCE], SRC_PATH_ONLY, &r.sources, &r.n_sources))
 		ok = false;
 
-	if (ok && count_rule(c, item->pos)) {
+	if (ok && count_rule(c, item->pos, r.n_sources)) {
 		PathRule *d;
 
 		r.value = xstrdup(c, value);
@@ -1531,7 +1561,7 @@ static void parse_net_rule(Ctx *c, const YNode *item, bool dns, const RuleMeta *
 		inherit(c, &meta, section, &c->p->spec_meta);
 		STRV_FOREACH(val, values)
 		{
-			if (!count_rule(c, item->pos))
+			if (!count_rule(c, item->pos, n_src))
 				break;
 			if (dns) {
 				DnsRule *d = PUSH(c, c->p->dns, c->p->n_dns);
@@ -1684,7 +1714,7 @@ static void parse_cap_item(Ctx *c, const YNode *item, const void *ud)
 		{
 			CapRule *d;
 
-			if (!count_rule(c, item->pos))
+			if (!count_rule(c, item->pos, n_src))
 				break;
 			d = PUSH(c, c->p->capabilities, c->p->n_capabilities);
 			if (!d)
@@ -1780,7 +1810,7 @@ static void parse_syscall_item(Ctx *c, const YNode *item, const void *ud)
 			char hint[64];
 			size_t o2 = push_index(c, i);
 
-			for (size_t j = 0; j < ELEMENTSOF(policy_syscall_names); j++) {
+			for (size_t j = 0; j < ELEMENTSOF(policy_syscall_names) && !quiet(c); j++) {
 				size_t d = edit_distance(r.syscalls[i], policy_syscall_names[j]);
 
 				/* On a tie prefer a name that extends what was written (umount →
@@ -1818,7 +1848,7 @@ static void parse_syscall_item(Ctx *c, const YNode *item, const void *ud)
 	if (!parse_sources(c, v[SR_FROM_SOURCE], SRC_SYSCALL, &r.sources, &r.n_sources))
 		ok = false;
 
-	if (ok && count_rule(c, item->pos)) {
+	if (ok && count_rule(c, item->pos, r.n_sources)) {
 		SyscallRule *d;
 
 		r.kind = paths ? SYSCALL_MATCH_PATHS : SYSCALL_MATCH_SYSCALLS;
@@ -1943,7 +1973,7 @@ static void parse_device_item(Ctx *c, const YNode *item, const void *ud)
 	else if (v[DR_LEVEL])
 		ok = false;
 
-	if (ok && count_rule(c, item->pos)) {
+	if (ok && count_rule(c, item->pos, 0)) {
 		DeviceRule *d;
 
 		r.class_name = xstrdup(c, cls);
@@ -2106,11 +2136,10 @@ static void parse_expr_item(Ctx *c, const YNode *item, const void *ud)
 
 /* Reports duplicate keys of a free-form mapping (labels, annotations). Sorting keeps this
  * O(n log n) for hostile input. */
-static const YNode *const *dup_sort_base;
-static int cmp_key_idx(const void *a, const void *b)
+static int cmp_key_idx(const void *a, const void *b, void *userdata)
 {
-	const YNode *ka = dup_sort_base[*(const size_t *)a],
-		    *kb = dup_sort_base[*(const size_t *)b];
+	const YNode *const *keys = userdata;
+	const YNode *ka = keys[*(const size_t *)a], *kb = keys[*(const size_t *)b];
 	int r = strcmp(ka->str, kb->str);
 
 	if (r)
@@ -2122,7 +2151,7 @@ static int cmp_key_idx(const void *a, const void *b)
 static void check_dup_keys(Ctx *c, const YNode *m)
 {
 	_cleanup_free_ size_t *idx = NULL;
-	_cleanup_free_ const YNode **keys = NULL;
+	_cleanup_free_ YNode **keys = NULL;
 
 	if (m->n_pairs < 2)
 		return;
@@ -2136,8 +2165,7 @@ static void check_dup_keys(Ctx *c, const YNode *m)
 		idx[i] = i;
 		keys[i] = m->pairs[i].key;
 	}
-	dup_sort_base = keys;
-	qsort(idx, m->n_pairs, sizeof(size_t), cmp_key_idx);
+	qsort_r(idx, m->n_pairs, sizeof(size_t), cmp_key_idx, keys);
 	for (size_t i = 1; i < m->n_pairs; i++) {
 		const YNode *a = keys[idx[i - 1]], *b = keys[idx[i]];
 

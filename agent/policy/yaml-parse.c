@@ -175,19 +175,22 @@ static void resolve_plain(YNode *n)
 	n->kind = YSCALAR_STR;
 	if (strlen(s) != n->len)
 		return; /* embedded NUL: a string (the validator rejects control characters) */
-	if (str_in(s, nulls)) {
-		n->kind = YSCALAR_NULL;
-		return;
-	}
-	if (str_in(s, trues)) {
-		n->kind = YSCALAR_BOOL;
-		n->bval = true;
-		return;
-	}
-	if (str_in(s, falses)) {
-		n->kind = YSCALAR_BOOL;
-		n->bval = false;
-		return;
+	/* Every null and boolean spelling starts with one of these (or is empty). */
+	if (!*s || strchr("~nNtTfFyYoO", *s)) {
+		if (str_in(s, nulls)) {
+			n->kind = YSCALAR_NULL;
+			return;
+		}
+		if (str_in(s, trues)) {
+			n->kind = YSCALAR_BOOL;
+			n->bval = true;
+			return;
+		}
+		if (str_in(s, falses)) {
+			n->kind = YSCALAR_BOOL;
+			n->bval = false;
+			return;
+		}
 	}
 
 	/* Integers: decimal, 0x hex, 0o and leading-0 octal, with an optional sign. */
@@ -607,12 +610,15 @@ static void syntax_error(Builder *b, const yaml_parser_t *p, const char *buf, si
 		m.column = col;
 		stream_fail(b, &m, syntax_hint(buf, len, p),
 			    "not valid UTF-8 text: %s (byte 0x%02x at offset %zu)", problem,
-			    (unsigned)p->problem_value & 0xff, off);
+			    off < len ? (unsigned)(unsigned char)buf[off] : 0u, off);
 		return;
 	}
-	if (p->context)
+	if (p->context && p->context_mark.line != p->problem_mark.line)
 		stream_fail(b, &m, syntax_hint(buf, len, p), "YAML syntax error: %s %s (line %zu)",
 			    problem, p->context, (size_t)p->context_mark.line + 1);
+	else if (p->context)
+		stream_fail(b, &m, syntax_hint(buf, len, p), "YAML syntax error: %s %s", problem,
+			    p->context);
 	else
 		stream_fail(b, &m, syntax_hint(buf, len, p), "YAML syntax error: %s", problem);
 }

@@ -4,10 +4,10 @@
  *
  * Every rule that names the operation's target is looked up through the index (exact path, each
  * directory prefix of the path, the path as a directory, the execname, patterns; protocol names;
- * capability; domain suffixes), each with the subject as source and globally. Each hit is turned into
- * an outcome (Allow, Block, or no match) by its flags, and ranked by specificity. The most specific
- * Allow/Block outcome decides, Block winning ties; Audit rules never weaken or strengthen that, they
- * only turn a permitted operation into an audited one.
+ * capability; domain suffixes), each with the subject as source and globally. Each hit is turned
+ * into an outcome (Allow, Block, or no match) by its flags, and ranked by specificity. The most
+ * specific Allow/Block outcome decides, Block winning ties; Audit rules never weaken or strengthen
+ * that, they only turn a permitted operation into an audited one.
  */
 #include <fnmatch.h>
 #include <string.h>
@@ -22,8 +22,8 @@
 #endif
 
 /* Rank: source-qualified first, then the kind of target, then (directories, domains) depth. */
-#define RANK_SOURCE (1u << 24)
-#define RANK_KIND(k) ((unsigned)(k) << 20)
+#define RANK_SOURCE    (1u << 24)
+#define RANK_KIND(k)   ((unsigned)(k) << 20)
 #define RANK_DEPTH_MAX ((1u << 20) - 1)
 enum {
 	KIND_ANY = 0,
@@ -113,10 +113,10 @@ static void consider(Decider *d, const Rule *r, unsigned rank)
 	} else {
 		b = &d->enforce;
 		if (b->rule && (rank < b->rank || (rank == b->rank && o < b->out) ||
-		                (rank == b->rank && o == b->out && r->index > b->rule->index)))
+				(rank == b->rank && o == b->out && r->index > b->rule->index)))
 			return;
 	}
-	*b = (Best){ .rule = r, .rank = rank, .out = o };
+	*b = (Best){.rule = r, .rank = rank, .out = o};
 }
 
 static void consider_slot(Decider *d, const RuleSlot *s, unsigned rank)
@@ -126,8 +126,8 @@ static void consider_slot(Decider *d, const RuleSlot *s, unsigned rank)
 			consider(d, s->rules[i], rank);
 }
 
-/* Whether `path` is `dir` itself (with or without its trailing '/'), directly inside it, or (recursive)
- * anywhere below it. `dir` ends in '/'. */
+/* Whether `path` is `dir` itself (with or without its trailing '/'), directly inside it, or
+ * (recursive) anywhere below it. `dir` ends in '/'. */
 static bool dir_covers(const char *dir, const char *path, bool recursive)
 {
 	size_t dl = strlen(dir);
@@ -156,58 +156,92 @@ static unsigned depth_of(const char *s)
 	return MIN(d, RANK_DEPTH_MAX);
 }
 
-static void decide_path(const RuleIndex *ix, int t, Decider *d)
+/* Whether source-qualified rules of class `c` exist for `subject`. */
+static bool subject_has_rules(const RuleIndex *ix, RuleClass c, const char *subject)
+{
+	return subject && rule_table_find(&ix->sources[c], key_hash(0, fnv_str(subject)), NULL,
+					  subject, strlen(subject), false);
+}
+
+/* Rules of one path-table slot whose key is p[0..klen) (klen == len + 1: the path plus a '/'). */
+static void consider_path_slot(Decider *d, const RuleSlot *slot, const char *p, size_t len,
+			       size_t klen, unsigned sbit, unsigned depth)
+{
+	/* The key is a directory prefix: the path is that directory itself, directly inside it, or
+	 * deeper. */
+	const char *rest = klen <= len ? p + klen : "", *slash = strchr(rest, '/');
+	bool is_dir = slot->target[klen - 1] == '/', direct = !slash || slash[1] == 0;
+
+	for (unsigned k = 0; k < slot->n_rules; k++) {
+		const Rule *r = slot->rules[k];
+
+		switch (r->match) {
+		case RULE_MATCH_PATH:
+			if (klen == len)
+				consider(d, r, sbit | RANK_KIND(KIND_PATH));
+			break;
+		case RULE_MATCH_DIR:
+		case RULE_MATCH_DIR_RECURSIVE:
+			if (is_dir && (direct || r->match == RULE_MATCH_DIR_RECURSIVE))
+				consider(d, r, sbit | RANK_KIND(KIND_DIR) | depth);
+			break;
+		case RULE_MATCH_PATTERN:
+			if (fnmatch(r->target, p, FNM_PATHNAME) == 0)
+				consider(d, r, sbit | RANK_KIND(KIND_PATTERN));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void decide_path(const RuleIndex *ix, int t, RuleClass c, Decider *d)
 {
 	const RuleOp *op = d->op;
 	const char *p = op->path, *base;
 	size_t len = strlen(p);
+	bool sourced = subject_has_rules(ix, c, op->subject);
 
-	for (int s = op->subject ? 0 : 1; s < 2; s++) {
+	for (int s = sourced ? 0 : 1; s < 2; s++) {
 		const char *src = s == 0 ? op->subject : NULL;
 		uint64_t sh = source_hash(src);
 		unsigned sbit = src ? RANK_SOURCE : 0, depth = 0;
 		uint64_t h = FNV_OFFSET;
 		const RuleSlot *slot;
 
+		/* Every directory prefix: directory rules, patterns, and (for a path ending in '/')
+		 * the exact path. */
 		for (size_t i = 0; i < len; i++) {
 			h = fnv_step(h, (unsigned char)p[i]);
 			if (p[i] != '/')
 				continue;
 			depth = MIN(depth + 1, RANK_DEPTH_MAX);
-			slot = rule_table_find(&ix->dir[t], key_hash(sh, h), src, p, i + 1, false);
-			if (!slot)
-				continue;
-			/* A hit on prefix D: the path is D itself, directly inside D, or deeper. */
-			const char *rest = p + i + 1, *slash = strchr(rest, '/');
-			bool direct = !slash || slash[1] == 0;
-
-			for (unsigned k = 0; k < slot->n_rules; k++) {
-				const Rule *r = slot->rules[k];
-
-				if (direct || r->match == RULE_MATCH_DIR_RECURSIVE)
-					consider(d, r, sbit | RANK_KIND(KIND_DIR) | depth);
-			}
+			slot = rule_table_find(&ix->path[t], key_hash(sh, h), src, p, i + 1, false);
+			if (slot)
+				consider_path_slot(d, slot, p, len, i + 1, sbit, depth);
 		}
 
-		/* The exact path. */
-		consider_slot(d, rule_table_find(&ix->exact[t], key_hash(sh, h), src, p, len, false),
-		              sbit | RANK_KIND(KIND_PATH));
-
-		/* The path names a directory given as a rule's "dir/". */
-		if (len > 0 && p[len - 1] != '/')
-			consider_slot(d,
-			              rule_table_find(&ix->dir[t], key_hash(sh, fnv_step(h, '/')), src,
-			                              p, len, true),
-			              sbit | RANK_KIND(KIND_DIR) | MIN(depth + 1, RANK_DEPTH_MAX));
+		if (len > 0 && p[len - 1] != '/') {
+			/* The exact path. */
+			slot = rule_table_find(&ix->path[t], key_hash(sh, h), src, p, len, false);
+			if (slot)
+				consider_path_slot(d, slot, p, len, len, sbit, depth);
+			/* The path names a directory given as a rule's "dir/". */
+			slot = rule_table_find(&ix->path[t], key_hash(sh, fnv_step(h, '/')), src, p,
+					       len, true);
+			if (slot)
+				consider_path_slot(d, slot, p, len, len + 1, sbit,
+						   MIN(depth + 1, RANK_DEPTH_MAX));
+		}
 
 		/* The execname (last component). */
 		base = strrchr(p, '/');
 		base = base ? base + 1 : p;
-		if (*base)
+		if (*base && ix->execname[t].n > 0)
 			consider_slot(d,
-			              rule_table_find(&ix->execname[t], key_hash(sh, fnv_str(base)), src,
-			                              base, strlen(base), false),
-			              sbit | RANK_KIND(KIND_EXECNAME));
+				      rule_table_find(&ix->execname[t], key_hash(sh, fnv_str(base)),
+						      src, base, strlen(base), false),
+				      sbit | RANK_KIND(KIND_EXECNAME));
 	}
 
 	for (size_t i = 0; i < ix->n_patterns[t]; i++) {
@@ -220,16 +254,19 @@ static void decide_path(const RuleIndex *ix, int t, Decider *d)
 	}
 }
 
-static void lookup_both(const RuleTable *t, Decider *d, const char *target, unsigned rank)
+static void lookup_both(const RuleTable *t, Decider *d, const char *target, unsigned rank,
+			bool sourced)
 {
 	uint64_t th = fnv_str(target);
 	size_t len = strlen(target);
 
-	if (d->op->subject)
+	if (t->n == 0)
+		return;
+	if (sourced)
 		consider_slot(d,
-		              rule_table_find(t, key_hash(source_hash(d->op->subject), th),
-		                              d->op->subject, target, len, false),
-		              rank | RANK_SOURCE);
+			      rule_table_find(t, key_hash(source_hash(d->op->subject), th),
+					      d->op->subject, target, len, false),
+			      rank | RANK_SOURCE);
 	consider_slot(d, rule_table_find(t, key_hash(0, th), NULL, target, len, false), rank);
 }
 
@@ -237,19 +274,20 @@ static void decide_network(const RuleIndex *ix, Decider *d)
 {
 	const RuleOp *op = d->op;
 	int t = op->type & 0xf, eff = net_effective_protocol(op->domain, t, op->protocol);
+	bool sourced = subject_has_rules(ix, RULE_CLASS_NETWORK, op->subject);
 	const char *name;
 
 	if (eff > 0) {
-		name = net_proto_to_name(&(NetProto){ NET_PROTO_IP, eff });
+		name = net_proto_to_name(&(NetProto){NET_PROTO_IP, eff});
 		if (name)
-			lookup_both(&ix->net, d, name, RANK_KIND(KIND_NET_IP));
+			lookup_both(&ix->net, d, name, RANK_KIND(KIND_NET_IP), sourced);
 	}
-	name = net_proto_to_name(&(NetProto){ NET_PROTO_TYPE, t });
+	name = net_proto_to_name(&(NetProto){NET_PROTO_TYPE, t});
 	if (name)
-		lookup_both(&ix->net, d, name, RANK_KIND(KIND_NET_TYPE));
+		lookup_both(&ix->net, d, name, RANK_KIND(KIND_NET_TYPE), sourced);
 	if (op->domain == AF_PACKET || t == SOCK_PACKET)
-		lookup_both(&ix->net, d, "packet", RANK_KIND(KIND_NET_TYPE));
-	lookup_both(&ix->net, d, "all", RANK_KIND(KIND_NET_ALL));
+		lookup_both(&ix->net, d, "packet", RANK_KIND(KIND_NET_TYPE), sourced);
+	lookup_both(&ix->net, d, "all", RANK_KIND(KIND_NET_ALL), sourced);
 }
 
 static int decide_dns(const RuleIndex *ix, Decider *d)
@@ -258,6 +296,7 @@ static int decide_dns(const RuleIndex *ix, Decider *d)
 	const char *q = d->op->domain_name;
 	size_t len;
 	unsigned labels = 1;
+	bool sourced = subject_has_rules(ix, RULE_CLASS_DNS, d->op->subject);
 
 	while (*q == '.')
 		q++;
@@ -275,7 +314,7 @@ static int decide_dns(const RuleIndex *ix, Decider *d)
 
 	/* The name itself, then each parent domain: more labels = more specific. */
 	for (const char *s = buf; s; labels--) {
-		lookup_both(&ix->dns, d, s, labels);
+		lookup_both(&ix->dns, d, s, labels, sourced);
 		s = strchr(s, '.');
 		if (s)
 			s++;
@@ -286,23 +325,23 @@ static int decide_dns(const RuleIndex *ix, Decider *d)
 static void finish(const RuleClassSet *cs, const Decider *d, RuleDecision *ret)
 {
 	if (d->enforce.rule && d->enforce.out == OUT_BLOCK)
-		*ret = (RuleDecision){ ACTION_BLOCK, RULE_DECIDER_RULE, d->enforce.rule };
+		*ret = (RuleDecision){ACTION_BLOCK, RULE_DECIDER_RULE, d->enforce.rule};
 	else if (d->enforce.rule && d->audit.rule)
-		*ret = (RuleDecision){ ACTION_AUDIT, RULE_DECIDER_RULE, d->audit.rule };
+		*ret = (RuleDecision){ACTION_AUDIT, RULE_DECIDER_RULE, d->audit.rule};
 	else if (d->enforce.rule)
-		*ret = (RuleDecision){ ACTION_ALLOW, RULE_DECIDER_RULE, d->enforce.rule };
+		*ret = (RuleDecision){ACTION_ALLOW, RULE_DECIDER_RULE, d->enforce.rule};
 	else if (cs->allow_list && cs->posture == ACTION_BLOCK)
-		*ret = (RuleDecision){ ACTION_BLOCK, RULE_DECIDER_POSTURE, NULL };
+		*ret = (RuleDecision){ACTION_BLOCK, RULE_DECIDER_POSTURE, NULL};
 	else if (d->audit.rule)
-		*ret = (RuleDecision){ ACTION_AUDIT, RULE_DECIDER_RULE, d->audit.rule };
+		*ret = (RuleDecision){ACTION_AUDIT, RULE_DECIDER_RULE, d->audit.rule};
 	else if (cs->allow_list)
-		*ret = (RuleDecision){ ACTION_AUDIT, RULE_DECIDER_POSTURE, NULL };
+		*ret = (RuleDecision){ACTION_AUDIT, RULE_DECIDER_POSTURE, NULL};
 	else
-		*ret = (RuleDecision){ ACTION_ALLOW, RULE_DECIDER_NONE, NULL };
+		*ret = (RuleDecision){ACTION_ALLOW, RULE_DECIDER_NONE, NULL};
 }
 
 const Rule *rule_set_match_syscall(const RuleSet *rs, const char *syscall, const char *path,
-                                   const char *subject)
+				   const char *subject)
 {
 	const RuleSlot *s;
 	const Rule *best = NULL;
@@ -311,7 +350,7 @@ const Rule *rule_set_match_syscall(const RuleSet *rs, const char *syscall, const
 	if (!rs || !rs->index || !syscall)
 		return NULL;
 	s = rule_table_find(&rs->index->syscall, key_hash(0, fnv_str(syscall)), NULL, syscall,
-	                    strlen(syscall), false);
+			    strlen(syscall), false);
 	if (!s)
 		return NULL;
 	for (unsigned i = 0; i < s->n_rules; i++) {
@@ -322,7 +361,8 @@ const Rule *rule_set_match_syscall(const RuleSet *rs, const char *syscall, const
 			if (!subject)
 				continue;
 			if (!(r->source && streq(r->source, subject)) &&
-			    !(r->source_dir && dir_covers(r->source_dir, subject, r->source_recursive)))
+			    !(r->source_dir &&
+			      dir_covers(r->source_dir, subject, r->source_recursive)))
 				continue;
 			rank |= RANK_SOURCE;
 		}
@@ -351,7 +391,7 @@ const Rule *rule_set_match_syscall(const RuleSet *rs, const char *syscall, const
 
 int rule_set_decide(const RuleSet *rs, const RuleOp *op, RuleDecision *ret)
 {
-	Decider d = { .op = op };
+	Decider d = {.op = op};
 	const RuleIndex *ix;
 
 	if (!rs || !op || !ret || !rs->index || (unsigned)op->class >= _RULE_CLASS_MAX)
@@ -363,8 +403,9 @@ int rule_set_decide(const RuleSet *rs, const RuleOp *op, RuleDecision *ret)
 	case RULE_CLASS_FILE:
 		if (!op->path)
 			return -EINVAL;
-		decide_path(ix, op->class == RULE_CLASS_PROCESS ? PATH_TABLE_PROCESS : PATH_TABLE_FILE,
-		            &d);
+		decide_path(ix,
+			    op->class == RULE_CLASS_PROCESS ? PATH_TABLE_PROCESS : PATH_TABLE_FILE,
+			    op->class, &d);
 		break;
 	case RULE_CLASS_NETWORK:
 		decide_network(ix, &d);
@@ -373,7 +414,8 @@ int rule_set_decide(const RuleSet *rs, const RuleOp *op, RuleDecision *ret)
 		const char *name = rules_capability_to_name(op->capability);
 
 		if (name)
-			lookup_both(&ix->cap, &d, name, 0);
+			lookup_both(&ix->cap, &d, name, 0,
+				    subject_has_rules(ix, RULE_CLASS_CAPABILITY, op->subject));
 		break;
 	}
 	case RULE_CLASS_DNS:
@@ -386,8 +428,8 @@ int rule_set_decide(const RuleSet *rs, const RuleOp *op, RuleDecision *ret)
 		if (!op->syscall)
 			return -EINVAL;
 		r = rule_set_match_syscall(rs, op->syscall, op->path, op->subject);
-		*ret = r ? (RuleDecision){ ACTION_AUDIT, RULE_DECIDER_RULE, r }
-		         : (RuleDecision){ ACTION_ALLOW, RULE_DECIDER_NONE, NULL };
+		*ret = r ? (RuleDecision){ACTION_AUDIT, RULE_DECIDER_RULE, r}
+			 : (RuleDecision){ACTION_ALLOW, RULE_DECIDER_NONE, NULL};
 		return 0;
 	}
 	default:

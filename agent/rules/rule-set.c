@@ -30,7 +30,8 @@ static void rule_table_done(RuleTable *t)
 	*t = (RuleTable){};
 }
 
-/* Adds `r` under (source, target). The table was reserved for at least as many keys as are added. */
+/* Adds `r` under (source, target). The table was reserved for at least as many keys as are added.
+ */
 static int rule_table_add(RuleTable *t, const char *source, const char *target, const Rule *r)
 {
 	size_t len = strlen(target);
@@ -43,8 +44,11 @@ static int rule_table_add(RuleTable *t, const char *source, const char *target, 
 		while (t->slots[i].used)
 			i = (i + 1) & t->mask;
 		s = &t->slots[i];
-		*s = (RuleSlot){ .hash = h, .source = source, .target = target, .target_len = len,
-			         .used = true };
+		*s = (RuleSlot){.hash = h,
+				.source = source,
+				.target = target,
+				.target_len = len,
+				.used = true};
 		t->n++;
 	}
 	if (s->n_rules == s->cap_rules) {
@@ -65,11 +69,12 @@ static void rule_index_free(RuleIndex *ix)
 	if (!ix)
 		return;
 	for (int i = 0; i < _PATH_TABLE_MAX; i++) {
-		rule_table_done(&ix->exact[i]);
-		rule_table_done(&ix->dir[i]);
+		rule_table_done(&ix->path[i]);
 		rule_table_done(&ix->execname[i]);
 		free(ix->patterns[i]);
 	}
+	for (int c = 0; c < _RULE_CLASS_MAX; c++)
+		rule_table_done(&ix->sources[c]);
 	rule_table_done(&ix->net);
 	rule_table_done(&ix->cap);
 	rule_table_done(&ix->dns);
@@ -130,11 +135,12 @@ static Rule *class_push(RuleSet *rs, RuleClass c)
 			return NULL;
 		cs->rules = n;
 	}
-	cs->rules[cs->n_rules] = (Rule){ .class = c };
+	cs->rules[cs->n_rules] = (Rule){.class = c};
 	return &cs->rules[cs->n_rules++];
 }
 
-static int add_path_rules(RuleSet *rs, const Policy *p, RuleClass c, const PathRule *rules, size_t n)
+static int add_path_rules(RuleSet *rs, const Policy *p, RuleClass c, const PathRule *rules,
+			  size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const PathRule *pr = &rules[i];
@@ -153,7 +159,8 @@ static int add_path_rules(RuleSet *rs, const Policy *p, RuleClass c, const PathR
 				r->match = RULE_MATCH_EXECNAME;
 				break;
 			case PATH_MATCH_DIR:
-				r->match = pr->recursive ? RULE_MATCH_DIR_RECURSIVE : RULE_MATCH_DIR;
+				r->match =
+					pr->recursive ? RULE_MATCH_DIR_RECURSIVE : RULE_MATCH_DIR;
 				break;
 			case PATH_MATCH_PATTERN:
 				r->match = RULE_MATCH_PATTERN;
@@ -169,8 +176,8 @@ static int add_path_rules(RuleSet *rs, const Policy *p, RuleClass c, const PathR
 			r->meta = &pr->meta;
 			r->policy = p;
 			r->pos = pr->pos;
-			/* A fromSource entry without a path (not valid for these classes) must not turn
-			 * into a global rule: skip it. */
+			/* A fromSource entry without a path (not valid for these classes) must not
+			 * turn into a global rule: skip it. */
 			if (pr->n_sources && !r->source)
 				rs->classes[c].n_rules--;
 		}
@@ -309,15 +316,24 @@ static char *lowercase_dup(const char *s)
 	return d;
 }
 
+/* Length of the literal directory prefix of a glob (through the last '/' before the first glob
+ * character), 0 if there is none. */
+static size_t pattern_prefix_len(const char *pattern)
+{
+	size_t first = strcspn(pattern, "*?[\\"), len = 0;
+
+	for (size_t i = 0; i < first; i++)
+		if (pattern[i] == '/')
+			len = i + 1;
+	return len;
+}
+
 static int build_path_index(RuleIndex *ix, int t, RuleClassSet *cs)
 {
 	size_t n_pat = 0;
 	int r;
 
-	r = rule_table_reserve(&ix->exact[t], cs->n_rules);
-	if (r < 0)
-		return r;
-	r = rule_table_reserve(&ix->dir[t], cs->n_rules);
+	r = rule_table_reserve(&ix->path[t], cs->n_rules);
 	if (r < 0)
 		return r;
 	r = rule_table_reserve(&ix->execname[t], cs->n_rules);
@@ -332,19 +348,32 @@ static int build_path_index(RuleIndex *ix, int t, RuleClassSet *cs)
 
 		switch (ru->match) {
 		case RULE_MATCH_PATH:
-			r = rule_table_add(&ix->exact[t], ru->source, ru->target, ru);
+			r = rule_table_add(&ix->path[t], ru->source, ru->target, ru);
 			break;
 		case RULE_MATCH_EXECNAME:
 			r = rule_table_add(&ix->execname[t], ru->source, ru->target, ru);
 			break;
 		case RULE_MATCH_DIR:
 		case RULE_MATCH_DIR_RECURSIVE:
-			r = rule_table_add(&ix->dir[t], ru->source, ru->target, ru);
+			r = rule_table_add(&ix->path[t], ru->source, ru->target, ru);
 			break;
-		case RULE_MATCH_PATTERN:
-			ix->patterns[t][n_pat++] = ru;
-			r = 0;
+		case RULE_MATCH_PATTERN: {
+			size_t pl = pattern_prefix_len(ru->target);
+			char *prefix;
+
+			if (pl == 0) {
+				ix->patterns[t][n_pat++] = ru;
+				r = 0;
+				break;
+			}
+			prefix = strndup(ru->target, pl);
+			if (!prefix || strv_consume(&ix->owned, prefix) < 0) {
+				free(prefix);
+				return -ENOMEM;
+			}
+			r = rule_table_add(&ix->path[t], ru->source, prefix, ru);
 			break;
+		}
 		default:
 			r = -EINVAL;
 		}
@@ -376,6 +405,21 @@ int rule_set_seal(RuleSet *rs)
 	ix = new0(RuleIndex, 1);
 	if (!ix)
 		return -ENOMEM;
+
+	for (int c = 0; c < _RULE_CLASS_MAX; c++) {
+		const RuleClassSet *cs = &rs->classes[c];
+
+		r = rule_table_reserve(&ix->sources[c], cs->n_rules);
+		if (r < 0)
+			goto fail;
+		for (size_t i = 0; i < cs->n_rules; i++)
+			if (cs->rules[i].source) {
+				r = rule_table_add(&ix->sources[c], NULL, cs->rules[i].source,
+						   &cs->rules[i]);
+				if (r < 0)
+					goto fail;
+			}
+	}
 
 	r = build_path_index(ix, PATH_TABLE_PROCESS, &rs->classes[RULE_CLASS_PROCESS]);
 	if (r < 0)
@@ -451,7 +495,7 @@ fail:
 }
 
 int rule_set_compile(const Policy *const *policies, size_t n_policies, const Workload *w,
-                     const RulePostures *postures, RuleSet **ret)
+		     const RulePostures *postures, RuleSet **ret)
 {
 	_cleanup_(rule_set_freep) RuleSet *rs = NULL;
 	int r;

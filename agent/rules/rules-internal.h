@@ -3,10 +3,11 @@
  * rules-internal.h: the lookup index of a sealed RuleSet, shared by rule-set.c (build) and decide.c
  * (lookups). Not for other modules.
  *
- * Every table is an open-addressing hash keyed by (source, target bytes): `source` is the fromSource
- * executable or NULL for global rules, `target` the exact path, directory (with its trailing '/'),
- * execname, protocol name, capability name or domain. The hash of a target is FNV-1a, so the hash of
- * every prefix of a path falls out of one pass over it (the directory walk uses that).
+ * Every table is an open-addressing hash keyed by (source, target bytes): `source` is the
+ * fromSource executable or NULL for global rules, `target` the exact path, directory (with its
+ * trailing '/'), execname, protocol name, capability name or domain. The hash of a target is
+ * FNV-1a, so the hash of every prefix of a path falls out of one pass over it (the directory walk
+ * uses that).
  */
 #pragma once
 
@@ -16,7 +17,7 @@
 #include "rules/rules.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+#define FNV_PRIME  0x100000001b3ULL
 
 static inline uint64_t fnv_step(uint64_t h, unsigned char c)
 {
@@ -71,19 +72,26 @@ enum {
 };
 
 struct RuleIndex {
-	RuleTable exact[_PATH_TABLE_MAX];
-	RuleTable dir[_PATH_TABLE_MAX];
+	/* Process and file rules. One table holds exact paths (key: the path), directories (key:
+	 * the directory with its '/') and patterns (key: their literal directory prefix, the part
+	 * up to the last '/' before the first glob character: with FNM_PATHNAME a pattern only
+	 * matches paths that start with it). So one lookup per directory prefix of a path finds
+	 * them all. Patterns without such a prefix are scanned. */
+	RuleTable path[_PATH_TABLE_MAX];
 	RuleTable execname[_PATH_TABLE_MAX];
 	const Rule **patterns[_PATH_TABLE_MAX];
 	size_t n_patterns[_PATH_TABLE_MAX];
 	RuleTable net, cap, dns;
 	RuleTable syscall; /* keyed by syscall name, source NULL; sources checked per rule */
-	char **owned;      /* strings the index allocated (lowercased domains) */
+	/* Per class, the fromSource executables that have rules (key: the path, source NULL): a
+	 * subject without rules of its own skips every source-qualified lookup. */
+	RuleTable sources[_RULE_CLASS_MAX];
+	char **owned; /* strings the index allocated (lowercased domains, pattern prefixes) */
 };
 
 /* Finds the slot for (source, target[0..len)) with an optional extra '/' after target. */
 static inline const RuleSlot *rule_table_find(const RuleTable *t, uint64_t h, const char *source,
-                                              const char *target, size_t len, bool extra_slash)
+					      const char *target, size_t len, bool extra_slash)
 {
 	size_t full = len + (extra_slash ? 1 : 0);
 

@@ -19,19 +19,19 @@ static const struct {
 	NetProto np;
 	int domain, type, protocol; /* a representative socket() call */
 } net_names[] = {
-	{ "tcp", { NET_PROTO_IP, IPPROTO_TCP }, AF_INET, SOCK_STREAM, IPPROTO_TCP },
-	{ "udp", { NET_PROTO_IP, IPPROTO_UDP }, AF_INET, SOCK_DGRAM, IPPROTO_UDP },
-	{ "icmp", { NET_PROTO_IP, IPPROTO_ICMP }, AF_INET, SOCK_DGRAM, IPPROTO_ICMP },
-	{ "icmpv6", { NET_PROTO_IP, IPPROTO_ICMPV6 }, AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6 },
-	{ "sctp", { NET_PROTO_IP, IPPROTO_SCTP }, AF_INET, SOCK_STREAM, IPPROTO_SCTP },
-	{ "raw", { NET_PROTO_TYPE, SOCK_RAW }, AF_INET, SOCK_RAW, IPPROTO_RAW },
-	{ "stream", { NET_PROTO_TYPE, SOCK_STREAM }, AF_UNIX, SOCK_STREAM, 0 },
-	{ "dgram", { NET_PROTO_TYPE, SOCK_DGRAM }, AF_UNIX, SOCK_DGRAM, 0 },
-	{ "rdm", { NET_PROTO_TYPE, SOCK_RDM }, AF_TIPC, SOCK_RDM, 0 },
-	{ "seqpacket", { NET_PROTO_TYPE, SOCK_SEQPACKET }, AF_UNIX, SOCK_SEQPACKET, 0 },
-	{ "dccp", { NET_PROTO_TYPE, SOCK_DCCP }, AF_INET, SOCK_DCCP, IPPROTO_DCCP },
-	{ "packet", { NET_PROTO_PACKET, 0 }, AF_PACKET, SOCK_RAW, 0 },
-	{ "all", { NET_PROTO_ALL, 0 }, AF_INET, SOCK_STREAM, IPPROTO_TCP },
+	{"tcp", {NET_PROTO_IP, IPPROTO_TCP}, AF_INET, SOCK_STREAM, IPPROTO_TCP},
+	{"udp", {NET_PROTO_IP, IPPROTO_UDP}, AF_INET, SOCK_DGRAM, IPPROTO_UDP},
+	{"icmp", {NET_PROTO_IP, IPPROTO_ICMP}, AF_INET, SOCK_DGRAM, IPPROTO_ICMP},
+	{"icmpv6", {NET_PROTO_IP, IPPROTO_ICMPV6}, AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6},
+	{"sctp", {NET_PROTO_IP, IPPROTO_SCTP}, AF_INET, SOCK_STREAM, IPPROTO_SCTP},
+	{"raw", {NET_PROTO_TYPE, SOCK_RAW}, AF_INET, SOCK_RAW, IPPROTO_RAW},
+	{"stream", {NET_PROTO_TYPE, SOCK_STREAM}, AF_UNIX, SOCK_STREAM, 0},
+	{"dgram", {NET_PROTO_TYPE, SOCK_DGRAM}, AF_UNIX, SOCK_DGRAM, 0},
+	{"rdm", {NET_PROTO_TYPE, SOCK_RDM}, AF_TIPC, SOCK_RDM, 0},
+	{"seqpacket", {NET_PROTO_TYPE, SOCK_SEQPACKET}, AF_UNIX, SOCK_SEQPACKET, 0},
+	{"dccp", {NET_PROTO_TYPE, SOCK_DCCP}, AF_INET, SOCK_DCCP, IPPROTO_DCCP},
+	{"packet", {NET_PROTO_PACKET, 0}, AF_PACKET, SOCK_RAW, 0},
+	{"all", {NET_PROTO_ALL, 0}, AF_INET, SOCK_STREAM, IPPROTO_TCP},
 };
 
 int net_proto_from_name(const char *name, NetProto *ret)
@@ -197,7 +197,7 @@ int rules_posture_from_string(const char *s)
 static const char *const class_names[_RULE_CLASS_MAX] = {
 	[RULE_CLASS_PROCESS] = "process", [RULE_CLASS_FILE] = "file",
 	[RULE_CLASS_NETWORK] = "network", [RULE_CLASS_CAPABILITY] = "capabilities",
-	[RULE_CLASS_DNS] = "dns",         [RULE_CLASS_SYSCALL] = "syscalls",
+	[RULE_CLASS_DNS] = "dns",	  [RULE_CLASS_SYSCALL] = "syscalls",
 };
 
 const char *rule_class_to_string(RuleClass c)

@@ -75,7 +75,7 @@ int workload_new_host(const char *hostname, char *const *extra_labels, Workload 
 }
 
 int workload_new_container(const char *name, const char *namespace, char *const *labels,
-                           Workload **ret)
+			   Workload **ret)
 {
 	_cleanup_(workload_freep) Workload *w = NULL;
 	int r;
@@ -133,9 +133,9 @@ int workload_parse_container(const char *spec, Workload **ret)
 		    strneq(*l, WORKLOAD_LABEL_CONTAINER_NAME, kl))
 			name = eq + 1;
 		else if ((kl == strlen("io.kubernetes.pod.namespace") &&
-		          strneq(*l, "io.kubernetes.pod.namespace", kl)) ||
-		         (!ns && kl == strlen("kubearmor.io/namespace") &&
-		          strneq(*l, "kubearmor.io/namespace", kl)))
+			  strneq(*l, "io.kubernetes.pod.namespace", kl)) ||
+			 (!ns && kl == strlen("kubearmor.io/namespace") &&
+			  strneq(*l, "kubearmor.io/namespace", kl)))
 			ns = eq + 1;
 	}
 	return workload_new_container(name, ns, labels, ret);
@@ -165,10 +165,10 @@ static bool has_label_string(const Workload *w, const char *kv)
 }
 
 /* Calls `fn` on each comma-separated, blank-trimmed, non-empty element of `list` (brackets around
- * the whole list are dropped). Returns true as soon as fn does; *ret_empty tells whether there were no
- * elements at all. */
+ * the whole list are dropped). Returns true as soon as fn does; *ret_empty tells whether there were
+ * no elements at all. */
 static bool list_any(const char *list, bool (*fn)(const char *item, size_t len, const void *ud),
-                     const void *ud, bool *ret_empty)
+		     const void *ud, bool *ret_empty)
 {
 	const char *p = list, *end = list + strlen(list);
 	bool empty = true;
@@ -205,7 +205,8 @@ static bool item_is_host(const char *item, size_t len, const void *ud)
 {
 	const char *host = ud;
 
-	return (len == 1 && item[0] == '*') || (strlen(host) == len && strncasecmp(item, host, len) == 0);
+	return (len == 1 && item[0] == '*') ||
+	       (strlen(host) == len && strncasecmp(item, host, len) == 0);
 }
 
 static bool item_is_name(const char *item, size_t len, const void *ud)
@@ -230,7 +231,8 @@ static bool host_label_matches(const Workload *w, const char *key, const char *v
 
 		if (!base)
 			return false;
-		if (streq(base, WORKLOAD_LABEL_HOSTNAME) || streq(base, WORKLOAD_LABEL_K8S_HOSTNAME)) {
+		if (streq(base, WORKLOAD_LABEL_HOSTNAME) ||
+		    streq(base, WORKLOAD_LABEL_K8S_HOSTNAME)) {
 			host = workload_label(w, base);
 			/* Anchored glob, case-insensitive as host names are. */
 			return host && fnmatch(value, host, FNM_CASEFOLD) == 0;
@@ -268,11 +270,13 @@ static bool expressions_match(const Workload *w, const Selector *s, const char *
 				break;
 		}
 		if (e->op == SELECTOR_OP_IN && !any) {
-			*reason = "a matchExpressions 'In' expression has no value the workload carries";
+			*reason = "a matchExpressions 'In' expression has no value the workload "
+				  "carries";
 			return false;
 		}
 		if (e->op == SELECTOR_OP_NOT_IN && any) {
-			*reason = "the workload carries a value of a matchExpressions 'NotIn' expression";
+			*reason = "the workload carries a value of a matchExpressions 'NotIn' "
+				  "expression";
 			return false;
 		}
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * rules-test-util.h: builds Policy models in memory (calloc/strdup, freed by policy_free) from short
- * rule specs, and operations from short op specs, for the rules tests and benchmarks.
+ * rules-test-util.h: builds Policy models in memory (calloc/strdup, freed by policy_free) from
+ * short rule specs, and operations from short op specs, for the rules tests and benchmarks.
  *
  * Rule spec: CLASS KIND VALUE ACTION [ro] [oo] [pts] [src=PATH] [args=a|b]
  *   CLASS: process file network cap dns syscall
@@ -53,8 +53,8 @@ static inline Policy *tu_policy(PolicyKind kind, const char *name)
 static inline void tu_label(Policy *p, const char *key, const char *value)
 {
 	p->selector.present = true;
-	p->selector.match_labels = tu_grow(p->selector.match_labels, p->selector.n_match_labels,
-	                                   sizeof(LabelPair));
+	p->selector.match_labels =
+		tu_grow(p->selector.match_labels, p->selector.n_match_labels, sizeof(LabelPair));
 	p->selector.match_labels[p->selector.n_match_labels].key = tu_strdup(key);
 	p->selector.match_labels[p->selector.n_match_labels].value = tu_strdup(value);
 	p->selector.n_match_labels++;
@@ -66,8 +66,9 @@ static inline void tu_expr(Policy *p, const char *key, SelectorOp op, const char
 	char *copy = tu_strdup(values), *save = NULL;
 
 	p->selector.present = true;
-	p->selector.match_expressions = tu_grow(p->selector.match_expressions,
-	                                        p->selector.n_match_expressions, sizeof(SelectorExpr));
+	p->selector.match_expressions =
+		tu_grow(p->selector.match_expressions, p->selector.n_match_expressions,
+			sizeof(SelectorExpr));
 	e = &p->selector.match_expressions[p->selector.n_match_expressions++];
 	e->key = tu_strdup(key);
 	e->op = op;
@@ -119,7 +120,7 @@ static inline void tu_rule(Policy *p, const char *spec)
 	const char *src = NULL, *args = NULL;
 	FromSource *fs = NULL;
 	unsigned seq = (unsigned)(p->n_process + p->n_file + p->n_network + p->n_capabilities +
-	                          p->n_dns + p->n_syscalls);
+				  p->n_dns + p->n_syscalls);
 
 	for (size_t i = 4; w[i]; i++) {
 		if (strcmp(w[i], "ro") == 0)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test-differential.c: random rule sets and operations (fixed seed), decided by rule_set_decide() and
- * by a deliberately naive version written here from the man page: scan every rule of every policy,
- * collect all matches with their specificity, then pick. Verdict, decider and deciding rule must agree.
+ * test-differential.c: random rule sets and operations (fixed seed), decided by rule_set_decide()
+ * and by a deliberately naive version written here from the man page: scan every rule of every
+ * policy, collect all matches with their specificity, then pick. Verdict, decider and deciding rule
+ * must agree.
  */
 #include <ctype.h>
 #include <fnmatch.h>
@@ -13,7 +14,7 @@
 #include "check-helpers.h"
 #include "rules-test-util.h"
 
-#define N_SETS 2500
+#define N_SETS	    2500
 #define OPS_PER_SET 48 /* 120,000 cases */
 
 static unsigned long long rng_state;
@@ -26,28 +27,30 @@ static unsigned rnd(unsigned n)
 
 #define PICK(arr) (arr)[rnd(ELEMENTSOF(arr))]
 
-static const char *const dirs[] = { "/", "/a/", "/a/b/", "/a/b/c/", "/b/", "/a/bb/" };
-static const char *const files[] = { "/a/x",  "/a/b/x", "/a/b/c/x", "/b/x",        "/a/bb/x", "/a",
-	                             "/a/b",  "/x",     "/a/b/c/d/x", "/bx",       "/a/b/",   "/b" };
-static const char *const patterns[] = { "/a/*", "/a/*/x", "/*/x", "/a/b*", "/a/b/c/*", "/*" };
-static const char *const execnames[] = { "x", "b", "c" };
-static const char *const sources[] = { "/bin/s1", "/bin/s2" };
-static const char *const subjects[] = { NULL, "/bin/s1", "/bin/s2", "/bin/s3" };
-static const char *const protos[] = { "tcp",    "udp",  "icmp",   "icmpv6", "sctp", "raw",   "stream",
-	                              "dgram",  "rdm",  "seqpacket", "dccp", "packet", "all" };
-static const char *const sockets[] = { "2,1,0",  "2,1,6",  "10,1,0", "1,1,0", "2,2,0",   "2,2,17",
-	                               "2,3,1",  "10,3,58", "2,5,0", "17,3,768", "1,2,0",  "2,6,33",
-	                               "30,4,0", "2,1,132", "10,2,58", "2,10,0" };
-static const char *const caps[] = { "net_raw", "net_admin", "sys_admin", "chown" };
-static const char *const domains[] = { "example.com", "a.example.com", "com", "b.a.example.com",
-	                               "other.org" };
-static const char *const queries[] = { "example.com", "x.example.com", "A.Example.COM.", "com",
-	                               "b.a.example.com", "other.org", "xother.org", "org" };
-static const char *const args_pool[] = { "-m", "random", "pydoc", "-c" };
+static const char *const dirs[] = {"/", "/a/", "/a/b/", "/a/b/c/", "/b/", "/a/bb/"};
+static const char *const files[] = {"/a/x", "/a/b/x", "/a/b/c/x",   "/b/x", "/a/bb/x", "/a",
+				    "/a/b", "/x",     "/a/b/c/d/x", "/bx",  "/a/b/",   "/b"};
+static const char *const patterns[] = {"/a/*", "/a/*/x", "/*/x",     "/a/b*",  "/a/b/c/*", "/*",
+				       "*x",   "[/]a/*", "/a/\\b/x", "/a/b/?", "/a/b/x"};
+static const char *const execnames[] = {"x", "b", "c"};
+static const char *const sources[] = {"/bin/s1", "/bin/s2"};
+static const char *const subjects[] = {NULL, "/bin/s1", "/bin/s2", "/bin/s3"};
+static const char *const protos[] = {"tcp",  "udp",    "icmp",	"icmpv6", "sctp",
+				     "raw",  "stream", "dgram", "rdm",	  "seqpacket",
+				     "dccp", "packet", "all"};
+static const char *const sockets[] = {"2,1,0",	"2,1,6",   "10,1,0",  "1,1,0",	  "2,2,0", "2,2,17",
+				      "2,3,1",	"10,3,58", "2,5,0",   "17,3,768", "1,2,0", "2,6,33",
+				      "30,4,0", "2,1,132", "10,2,58", "2,10,0"};
+static const char *const caps[] = {"net_raw", "net_admin", "sys_admin", "chown"};
+static const char *const domains[] = {"example.com", "a.example.com", "com", "b.a.example.com",
+				      "other.org"};
+static const char *const queries[] = {"example.com",	 "x.example.com", "A.Example.COM.", "com",
+				      "b.a.example.com", "other.org",	  "xother.org",	    "org"};
+static const char *const args_pool[] = {"-m", "random", "pydoc", "-c"};
 
 static RuleAction rnd_action(void)
 {
-	static const RuleAction a[] = { ACTION_ALLOW, ACTION_AUDIT, ACTION_BLOCK };
+	static const RuleAction a[] = {ACTION_ALLOW, ACTION_AUDIT, ACTION_BLOCK};
 	return PICK(a);
 }
 
@@ -137,7 +140,8 @@ static Policy *rnd_policy(unsigned i)
 		case 4: {
 			CapRule *r;
 
-			p->capabilities = tu_grow(p->capabilities, p->n_capabilities, sizeof(CapRule));
+			p->capabilities =
+				tu_grow(p->capabilities, p->n_capabilities, sizeof(CapRule));
 			r = &p->capabilities[p->n_capabilities++];
 			r->capability = tu_strdup(PICK(caps));
 			r->number = rules_capability_from_name(r->capability);
@@ -182,7 +186,7 @@ typedef struct NResult {
 
 /* What the rule says, as a table over its flags: see DECISION SEMANTICS. */
 static NOut naive_outcome(RuleAction action, bool ro, bool oo, PtsMode pts, char *const *allowed,
-                          const RuleOp *op)
+			  const RuleOp *op)
 {
 	bool is_allow = action == ACTION_ALLOW;
 	bool write = op->access == RULE_ACCESS_WRITE;
@@ -289,14 +293,15 @@ static unsigned long long naive_dns_rank(const char *domain, const char *query)
 }
 
 static void naive_add(NMatch *m, size_t *n, const RuleMeta *meta, const char *src,
-                      unsigned long long rank, NOut out, unsigned order)
+		      unsigned long long rank, NOut out, unsigned order)
 {
 	if (rank == 0 || out == N_NONE)
 		return;
-	m[(*n)++] = (NMatch){ meta, src, meta->action, rank + (src ? 100000000ULL : 0), out, order };
+	m[(*n)++] = (NMatch){meta, src, meta->action, rank + (src ? 100000000ULL : 0), out, order};
 }
 
-static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *post, const RuleOp *op)
+static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *post,
+			    const RuleOp *op)
 {
 	static NMatch m[4096];
 	size_t n = 0;
@@ -309,7 +314,8 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 		const Policy *p = pols[i];
 
 		if (op->class == RULE_CLASS_PROCESS || op->class == RULE_CLASS_FILE) {
-			const PathRule *rules = op->class == RULE_CLASS_PROCESS ? p->process : p->file_rules;
+			const PathRule *rules =
+				op->class == RULE_CLASS_PROCESS ? p->process : p->file_rules;
 			size_t nr = op->class == RULE_CLASS_PROCESS ? p->n_process : p->n_file;
 
 			for (size_t k = 0; k < nr; k++) {
@@ -322,14 +328,17 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 
 					if (src && (!op->subject || strcmp(src, op->subject) != 0))
 						continue;
-					naive_add(m, &n, &r->meta, src, naive_path_rank(r, op->path),
-					          naive_outcome(r->meta.action,
-					                        op->class == RULE_CLASS_FILE && r->read_only,
-					                        r->owner_only, r->pts,
-					                        op->class == RULE_CLASS_PROCESS ? r->allowed_args
-					                                                        : NULL,
-					                        op),
-					          order);
+					naive_add(m, &n, &r->meta, src,
+						  naive_path_rank(r, op->path),
+						  naive_outcome(r->meta.action,
+								op->class == RULE_CLASS_FILE &&
+									r->read_only,
+								r->owner_only, r->pts,
+								op->class == RULE_CLASS_PROCESS
+									? r->allowed_args
+									: NULL,
+								op),
+						  order);
 				}
 			}
 		} else if (op->class == RULE_CLASS_NETWORK) {
@@ -343,9 +352,11 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 
 					if (src && (!op->subject || strcmp(src, op->subject) != 0))
 						continue;
-					naive_add(m, &n, &r->meta, src, naive_net_rank(r->protocol, op),
-					          naive_outcome(r->meta.action, false, false, r->pts, NULL, op),
-					          order);
+					naive_add(m, &n, &r->meta, src,
+						  naive_net_rank(r->protocol, op),
+						  naive_outcome(r->meta.action, false, false,
+								r->pts, NULL, op),
+						  order);
 				}
 			}
 		} else if (op->class == RULE_CLASS_CAPABILITY) {
@@ -359,10 +370,11 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 
 					if (src && (!op->subject || strcmp(src, op->subject) != 0))
 						continue;
-					naive_add(m, &n, &r->meta, src, r->number == op->capability ? 1 : 0,
-					          naive_outcome(r->meta.action, false, false, PTS_UNSET, NULL,
-					                        op),
-					          order);
+					naive_add(m, &n, &r->meta, src,
+						  r->number == op->capability ? 1 : 0,
+						  naive_outcome(r->meta.action, false, false,
+								PTS_UNSET, NULL, op),
+						  order);
 				}
 			}
 		} else {
@@ -377,18 +389,18 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 					if (src && (!op->subject || strcmp(src, op->subject) != 0))
 						continue;
 					naive_add(m, &n, &r->meta, src,
-					          naive_dns_rank(r->domain, op->domain_name),
-					          naive_outcome(r->meta.action, false, false, PTS_UNSET, NULL,
-					                        op),
-					          order);
+						  naive_dns_rank(r->domain, op->domain_name),
+						  naive_outcome(r->meta.action, false, false,
+								PTS_UNSET, NULL, op),
+						  order);
 				}
 			}
 		}
 	}
 
 	posture = op->class == RULE_CLASS_NETWORK || op->class == RULE_CLASS_DNS ? post->network
-	          : op->class == RULE_CLASS_CAPABILITY                           ? post->capabilities
-	                                                                         : post->file;
+		  : op->class == RULE_CLASS_CAPABILITY ? post->capabilities
+						       : post->file;
 
 	/* Enforcing: highest rank; at that rank Block before Allow; then rule order. */
 	const NMatch *enf = NULL, *aud = NULL;
@@ -406,27 +418,27 @@ static NResult naive_decide(Policy **pols, size_t n_pols, const RulePostures *po
 	}
 
 	if (enf && enf->out == N_BLOCK)
-		res = (NResult){ ACTION_BLOCK, RULE_DECIDER_RULE, enf->meta, enf->source };
+		res = (NResult){ACTION_BLOCK, RULE_DECIDER_RULE, enf->meta, enf->source};
 	else if (enf && aud)
-		res = (NResult){ ACTION_AUDIT, RULE_DECIDER_RULE, aud->meta, aud->source };
+		res = (NResult){ACTION_AUDIT, RULE_DECIDER_RULE, aud->meta, aud->source};
 	else if (enf)
-		res = (NResult){ ACTION_ALLOW, RULE_DECIDER_RULE, enf->meta, enf->source };
+		res = (NResult){ACTION_ALLOW, RULE_DECIDER_RULE, enf->meta, enf->source};
 	else if (allow_list && posture == ACTION_BLOCK)
-		res = (NResult){ ACTION_BLOCK, RULE_DECIDER_POSTURE, NULL, NULL };
+		res = (NResult){ACTION_BLOCK, RULE_DECIDER_POSTURE, NULL, NULL};
 	else if (aud)
-		res = (NResult){ ACTION_AUDIT, RULE_DECIDER_RULE, aud->meta, aud->source };
+		res = (NResult){ACTION_AUDIT, RULE_DECIDER_RULE, aud->meta, aud->source};
 	else if (allow_list)
-		res = (NResult){ ACTION_AUDIT, RULE_DECIDER_POSTURE, NULL, NULL };
+		res = (NResult){ACTION_AUDIT, RULE_DECIDER_POSTURE, NULL, NULL};
 	else
-		res = (NResult){ ACTION_ALLOW, RULE_DECIDER_NONE, NULL, NULL };
+		res = (NResult){ACTION_ALLOW, RULE_DECIDER_NONE, NULL, NULL};
 	return res;
 }
 
 static RuleOp rnd_op(char ***argv_store)
 {
-	static const RuleClass classes[] = { RULE_CLASS_FILE,    RULE_CLASS_FILE,       RULE_CLASS_FILE,
-		                             RULE_CLASS_PROCESS, RULE_CLASS_NETWORK,    RULE_CLASS_CAPABILITY,
-		                             RULE_CLASS_DNS };
+	static const RuleClass classes[] = {
+		RULE_CLASS_FILE,    RULE_CLASS_FILE,	   RULE_CLASS_FILE, RULE_CLASS_PROCESS,
+		RULE_CLASS_NETWORK, RULE_CLASS_CAPABILITY, RULE_CLASS_DNS};
 	RuleOp op = {};
 
 	op.class = PICK(classes);
@@ -477,9 +489,9 @@ START_TEST(test_differential)
 	for (unsigned set = 0; set < N_SETS; set++) {
 		Policy *pols[8];
 		size_t n_pols = 1 + rnd(8);
-		RulePostures post = { rnd(2) ? ACTION_BLOCK : ACTION_AUDIT,
-			              rnd(2) ? ACTION_BLOCK : ACTION_AUDIT,
-			              rnd(2) ? ACTION_BLOCK : ACTION_AUDIT };
+		RulePostures post = {rnd(2) ? ACTION_BLOCK : ACTION_AUDIT,
+				     rnd(2) ? ACTION_BLOCK : ACTION_AUDIT,
+				     rnd(2) ? ACTION_BLOCK : ACTION_AUDIT};
 		_cleanup_(rule_set_freep) RuleSet *rs = NULL;
 
 		for (size_t i = 0; i < n_pols; i++)
@@ -502,11 +514,13 @@ START_TEST(test_differential)
 			    (d.rule && (d.rule->meta != nr.meta || d.rule->source != nr.source))) {
 				if (disagreements++ < 5)
 					fprintf(stderr,
-					        "set %u op %u (class %s path %s subject %s): real %s/%d, "
-					        "naive %s/%d\n",
-					        set, k, rule_class_to_string(op.class), op.path ?: "-",
-					        op.subject ?: "-", rule_action_to_string(d.verdict),
-					        d.decider, rule_action_to_string(nr.verdict), nr.decider);
+						"set %u op %u (class %s path %s subject %s): real "
+						"%s/%d, "
+						"naive %s/%d\n",
+						set, k, rule_class_to_string(op.class),
+						op.path ?: "-", op.subject ?: "-",
+						rule_action_to_string(d.verdict), d.decider,
+						rule_action_to_string(nr.verdict), nr.decider);
 			}
 		}
 		rs = rule_set_free(rs);
@@ -530,12 +544,163 @@ START_TEST(test_differential)
 }
 END_TEST
 
+/* ---- exhaustive: every single rule, then every pair of rules, against every operation ---- */
+
+typedef struct Target {
+	const char *kind; /* tu_rule() kind */
+	const char *value;
+} Target;
+
+static const Target single_targets[] = {
+	{"path", "/d/f"}, {"execname", "f"}, {"dir", "/d/"}, {"rdir", "/d/"}, {"pattern", "/d/*"},
+};
+static const Target pair_targets[] = {
+	{"path", "/d/f"}, {"path", "/d/e/f"},  {"execname", "f"},
+	{"dir", "/d/"},	  {"dir", "/d/e/"},    {"rdir", "/d/"},
+	{"rdir", "/"},	  {"pattern", "/d/*"}, {"pattern", "/d/*/f"},
+};
+static const char *const ex_paths[] = {"/d/f", "/d/e/f", "/d/e", "/d", "/x/y"};
+static const char *const ex_subjects[] = {NULL, "/bin/s1", "/bin/s2"};
+static const char *const ex_actions[] = {"allow", "audit", "block"};
+
+/* Decides every operation variant of class `cls` (0 file, 1 process) on `pols` both ways;
+ * returns the number of cases. */
+static unsigned long compare_all_ops(Policy **pols, size_t n, const RulePostures *post, int cls,
+				     bool with_tty, unsigned long *disagreements)
+{
+	_cleanup_(rule_set_freep) RuleSet *rs = NULL;
+	unsigned long cases = 0;
+
+	ck_assert_int_eq(rule_set_new(post, &rs), 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(rule_set_add_policy(rs, pols[i]), 0);
+	ck_assert_int_eq(rule_set_seal(rs), 0);
+
+	for (size_t pi = 0; pi < ELEMENTSOF(ex_paths); pi++)
+		for (size_t si = 0; si < ELEMENTSOF(ex_subjects); si++)
+			for (int bits = 0; bits < (with_tty ? 8 : 4); bits++) {
+				RuleOp op = {
+					.class = cls ? RULE_CLASS_PROCESS : RULE_CLASS_FILE,
+					.path = ex_paths[pi],
+					.subject = ex_subjects[si],
+					.access = cls	       ? RULE_ACCESS_EXEC
+						  : (bits & 1) ? RULE_ACCESS_WRITE
+							       : RULE_ACCESS_READ,
+					.owner = bits & 2,
+					.tty = bits & 4,
+				};
+				RuleDecision d;
+				NResult nr = naive_decide(pols, n, post, &op);
+
+				if (cls && (bits & 1))
+					continue; /* exec has no read/write */
+				ck_assert_int_eq(rule_set_decide(rs, &op, &d), 0);
+				cases++;
+				if (d.verdict != nr.verdict || d.decider != nr.decider ||
+				    (d.rule &&
+				     (d.rule->meta != nr.meta || d.rule->source != nr.source))) {
+					if ((*disagreements)++ < 5)
+						fprintf(stderr,
+							"%s %s by %s: real %s/%d naive "
+							"%s/%d\n",
+							cls ? "exec" : "file", op.path,
+							op.subject ?: "-",
+							rule_action_to_string(d.verdict), d.decider,
+							rule_action_to_string(nr.verdict),
+							nr.decider);
+				}
+			}
+	return cases;
+}
+
+static Policy *spec_policy(const char *name, const char *cls, const Target *t, const char *action,
+			   bool src, bool ro, bool oo, bool pts)
+{
+	char spec[256];
+	Policy *p = tu_policy(POLICY_KIND_HSP, name);
+
+	snprintf(spec, sizeof spec, "%s %s %s %s%s%s%s%s", cls, t->kind, t->value, action,
+		 src ? " src=/bin/s1" : "", ro ? " ro" : "", oo ? " oo" : "", pts ? " pts" : "");
+	tu_rule(p, spec);
+	return p;
+}
+
+START_TEST(test_exhaustive_single_rule)
+{
+	unsigned long cases = 0, disagreements = 0;
+
+	/* match kind x action x fromSource x readOnly x ownerOnly x pts x posture x class, against
+	 * path x source x read/write x owner x tty */
+	for (size_t ti = 0; ti < ELEMENTSOF(single_targets); ti++)
+		for (size_t ai = 0; ai < ELEMENTSOF(ex_actions); ai++)
+			for (int flags = 0; flags < 32; flags++)
+				for (int cls = 0; cls < 2; cls++) {
+					bool src = flags & 1, ro = flags & 2, oo = flags & 4,
+					     pts = flags & 8, block_posture = flags & 16;
+					RulePostures post = {block_posture ? ACTION_BLOCK
+									   : ACTION_AUDIT,
+							     ACTION_AUDIT, ACTION_AUDIT};
+					Policy *p;
+
+					if (cls && ro)
+						continue; /* readOnly is a file flag */
+					p = spec_policy("p0", cls ? "process" : "file",
+							&single_targets[ti], ex_actions[ai], src,
+							ro, oo, pts);
+					cases += compare_all_ops(&p, 1, &post, cls, true,
+								 &disagreements);
+					policy_free(p);
+				}
+	printf("exhaustive single rule: %lu cases, %lu disagreements\n", cases, disagreements);
+	fflush(stdout);
+	ck_assert_uint_ge(cases, 10000);
+	ck_assert_uint_eq(disagreements, 0);
+}
+END_TEST
+
+START_TEST(test_exhaustive_rule_pairs)
+{
+	unsigned long cases = 0, disagreements = 0;
+	const size_t n_cfg = ELEMENTSOF(pair_targets) * ELEMENTSOF(ex_actions) * 2;
+
+	/* every ordered pair of (target, action, fromSource) file rules, both postures: conflicts
+	 * of actions, specificity and sources */
+	for (size_t a = 0; a < n_cfg; a++)
+		for (size_t b = 0; b < n_cfg; b++)
+			for (int bp = 0; bp < 2; bp++) {
+				RulePostures post = {bp ? ACTION_BLOCK : ACTION_AUDIT, ACTION_AUDIT,
+						     ACTION_AUDIT};
+				Policy *p[2];
+				size_t cfg[2] = {a, b};
+
+				for (int k = 0; k < 2; k++) {
+					size_t c = cfg[k];
+
+					p[k] = spec_policy(
+						k ? "p1" : "p0", "file",
+						&pair_targets[c / (ELEMENTSOF(ex_actions) * 2)],
+						ex_actions[(c / 2) % ELEMENTSOF(ex_actions)], c % 2,
+						false, false, false);
+				}
+				cases += compare_all_ops(p, 2, &post, 0, false, &disagreements);
+				policy_free(p[0]);
+				policy_free(p[1]);
+			}
+	printf("exhaustive rule pairs: %lu cases, %lu disagreements\n", cases, disagreements);
+	fflush(stdout);
+	ck_assert_uint_ge(cases, 100000);
+	ck_assert_uint_eq(disagreements, 0);
+}
+END_TEST
+
 static Suite *differential_suite(void)
 {
 	Suite *s = suite_create("rules/differential");
 	TCase *tc = tcase_create("differential");
 
 	tcase_add_test(tc, test_differential);
+	tcase_add_test(tc, test_exhaustive_single_rule);
+	tcase_add_test(tc, test_exhaustive_rule_pairs);
 	tcase_set_timeout(tc, 600);
 	suite_add_tcase(s, tc);
 	return s;

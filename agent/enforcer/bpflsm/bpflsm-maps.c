@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bpflsm-maps.c: RuleSet -> the BPF-LSM maps (agent-abi.h), and the generation switch that applies
+ * them atomically. See bpflsm.h.
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "core/macro.h"
+#include "enforcer/bpflsm/bpflsm.h"
+
+_Static_assert((int)LSM_CLASS_PROCESS == (int)RULE_CLASS_PROCESS &&
+		       (int)LSM_CLASS_FILE == (int)RULE_CLASS_FILE &&
+		       (int)LSM_CLASS_NETWORK == (int)RULE_CLASS_NETWORK &&
+		       (int)LSM_CLASS_CAPABILITY == (int)RULE_CLASS_CAPABILITY,
+	       "enum lsm_class follows RuleClass");
+_Static_assert(LSM_ACT_ALLOW == ACTION_ALLOW && LSM_ACT_AUDIT == ACTION_AUDIT &&
+		       LSM_ACT_BLOCK == ACTION_BLOCK,
+	       "LSM_ACT_* follow RuleAction");
+_Static_assert(sizeof(struct lsm_rule_key) == 32, "lsm_rule_key layout");
+_Static_assert(sizeof(struct lsm_inode_key) == 16, "lsm_inode_key layout");
+_Static_assert(sizeof(struct lsm_wl_cfg) == 16, "lsm_wl_cfg layout");
+
+__u32 lsm_kdev(unsigned long long st_dev)
+{
+	return (__u32)((major(st_dev) << 20) | (minor(st_dev) & 0xfffff));
+}
+
+__u64 lsm_name_hash(const char *name)
+{
+	__u64 h = LSM_FNV_OFFSET;
+
+	for (size_t i = 0; name[i] && i < LSM_NAME_MAX - 1; i++)
+		h = (h ^ (unsigned char)name[i]) * LSM_FNV_PRIME;
+	return h;
+}
+
+/* ---- building ----------------------------------------------------------------------------------
+ */
+
+typedef struct Pending {
+	struct lsm_rule_key key;
+	struct lsm_rule_ent ent;
+} Pending;
+
+typedef struct Builder {
+	LsmPlan *plan;
+	Pending *pend;
+	size_t n_pend, cap_pend;
+	size_t cap_names, cap_dirs, cap_srcs;
+	__u32 next_src;
+} Builder;
+
+static int grow(void **arr, size_t *cap, size_t need, size_t sz)
+{
+	void *p;
+	size_t n;
+
+	if (need <= *cap)
+		return 0;
+	n = MAX(need, *cap * 2 + 16);
+	p = realloc(*arr, n * sz);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+static int add_pending(Builder *b, const struct lsm_rule_key *k, const Rule *r, __u8 flags)
+{
+	int ret = grow((void **)&b->pend, &b->cap_pend, b->n_pend + 1, sizeof(Pending));
+
+	if (ret < 0)
+		return ret;
+	b->pend[b->n_pend++] = (Pending){
+		.key = *k,
+		.ent = {.rule = r->index, .action = (__u8)r->action, .flags = flags},
+	};
+	return 0;
+}
+
+static int add_inode(LsmInodeEntry **arr, size_t *n, size_t *cap, __u64 ino, __u32 dev, __u32 wl,
+		     __u32 value, bool or_flags, __u32 *ret_value)
+{
+	int r;
+
+	for (size_t i = 0; i < *n; i++)
+		if ((*arr)[i].key.ino == ino && (*arr)[i].key.dev == dev) {
+			if (or_flags)
+				(*arr)[i].value |= value;
+			if (ret_value)
+				*ret_value = (*arr)[i].value;
+			return 0;
+		}
+	r = grow((void **)arr, cap, *n + 1, sizeof(LsmInodeEntry));
+	if (r < 0)
+		return r;
+	(*arr)[*n] = (LsmInodeEntry){.key = {.ino = ino, .dev = dev, .wl = wl}, .value = value};
+	(*n)++;
+	if (ret_value)
+		*ret_value = value;
+	return 0;
+}
+
+static int add_name(Builder *b, const struct lsm_rule_key *k, const char *name)
+{
+	LsmPlan *p = b->plan;
+	int r;
+
+	for (size_t i = 0; i < p->n_names; i++)
+		if (memcmp(&p->names[i].key, k, sizeof(*k)) == 0) {
+			/* two names with one hash under one key: refuse rather than mis-match */
+			if (strcmp(p->names[i].val.name, name) != 0)
+				return -ENOTUNIQ;
+			return 0;
+		}
+	r = grow((void **)&p->names, &b->cap_names, p->n_names + 1, sizeof(LsmNameEntry));
+	if (r < 0)
+		return r;
+	memset(&p->names[p->n_names], 0, sizeof(LsmNameEntry));
+	p->names[p->n_names].key = *k;
+	strncpy(p->names[p->n_names].val.name, name, LSM_NAME_MAX - 1);
+	p->n_names++;
+	return 0;
+}
+
+/* The source id of executable `path` (resolved to its inode), 0 if it does not exist. */
+static int source_id(Builder *b, const char *path, __u32 *ret)
+{
+	LsmPlan *p = b->plan;
+	struct stat st;
+	__u32 id = 0;
+	int r;
+
+	if (stat(path, &st) < 0) {
+		*ret = 0;
+		return 0;
+	}
+	r = add_inode(&p->srcs, &p->n_srcs, &b->cap_srcs, st.st_ino, lsm_kdev(st.st_dev), p->wl,
+		      b->next_src, false, &id);
+	if (r < 0)
+		return r;
+	if (id == b->next_src)
+		b->next_src++;
+	*ret = id;
+	return 0;
+}
+
+static void set_status(LsmPlan *p, const Rule *r, RuleEnforcement s, const char *reason)
+{
+	if ((unsigned)r->class < _LSM_CLASS_MAX && r->index < p->n_status[r->class])
+		p->status[r->class][r->index] = (LsmRuleStatus){s, reason};
+}
+
+/* NAME key for (directory `dir`, component `base`). */
+static int add_name_key(Builder *b, const Rule *r, __u32 src, __u8 flags, const char *dir,
+			const char *base)
+{
+	LsmPlan *p = b->plan;
+	struct lsm_rule_key k = {};
+	struct stat st;
+	__u32 dflags;
+	int ret;
+
+	if (!*base || strlen(base) >= LSM_NAME_MAX || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	k.id = lsm_name_hash(base);
+	k.aux = st.st_ino;
+	k.dev = lsm_kdev(st.st_dev);
+	k.wl = p->wl;
+	k.src = src;
+	k.class = (__u8)r->class;
+	k.kind = LSM_K_NAME;
+	ret = add_name(b, &k, base);
+	if (ret < 0)
+		return ret;
+	ret = add_inode(&p->dirs, &p->n_dirs, &b->cap_dirs, st.st_ino, k.dev, p->wl,
+			LSM_DF_NAMES(r->class), true, &dflags);
+	if (ret < 0)
+		return ret;
+	p->cfg.flags |= LSM_WF_NAMES(r->class);
+	return add_pending(b, &k, r, flags);
+}
+
+/* Splits `path` at its last '/': dir (at least "/") and base. */
+static int split_path(const char *path, char **ret_dir, const char **ret_base)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (!slash)
+		return -EINVAL;
+	dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -ENOMEM;
+	*ret_dir = dir;
+	*ret_base = slash + 1;
+	return 0;
+}
+
+static int add_exact(Builder *b, const Rule *r, __u32 src, __u8 flags)
+{
+	LsmPlan *p = b->plan;
+	_cleanup_free_ char *real = NULL, *ldir = NULL, *rdir = NULL, *ldir_real = NULL;
+	const char *lbase, *rbase;
+	struct stat st;
+	int ret;
+
+	/* The file it resolves to now: symlinks followed, hard links share the inode. */
+	if (stat(r->target, &st) == 0) {
+		struct lsm_rule_key k = {
+			.id = st.st_ino,
+			.wl = p->wl,
+			.dev = lsm_kdev(st.st_dev),
+			.src = src,
+			.class = (__u8)r->class,
+			.kind = LSM_K_INODE,
+		};
+
+		ret = add_pending(b, &k, r, flags);
+		if (ret < 0)
+			return ret;
+	}
+
+	/* The name, so that a file created or renamed into place later matches too. */
+	ret = split_path(r->target, &ldir, &lbase);
+	if (ret < 0)
+		return ret;
+	ldir_real = realpath(ldir, NULL);
+	if (ldir_real) {
+		ret = add_name_key(b, r, src, flags, ldir_real, lbase);
+		if (ret < 0)
+			return ret;
+	}
+	real = realpath(r->target, NULL);
+	if (real && strcmp(real, r->target) != 0) {
+		ret = split_path(real, &rdir, &rbase);
+		if (ret < 0)
+			return ret;
+		if (!ldir_real || strcmp(rdir, ldir_real) != 0 || strcmp(rbase, lbase) != 0) {
+			ret = add_name_key(b, r, src, flags, rdir, rbase);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	if (!ldir_real)
+		set_status(p, r, r->action == ACTION_AUDIT ? RULE_AUDIT_ONLY : RULE_MONITOR_ONLY,
+			   "the directory of the path does not exist; enforced after the next "
+			   "reconcile once it does");
+	return 0;
+}
+
+static int add_dir(Builder *b, const Rule *r, __u32 src, __u8 flags)
+{
+	LsmPlan *p = b->plan;
+	struct lsm_rule_key k = {};
+	struct stat st;
+	int ret;
+
+	if (stat(r->target, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		set_status(
+			p, r, r->action == ACTION_AUDIT ? RULE_AUDIT_ONLY : RULE_MONITOR_ONLY,
+			"the directory does not exist; enforced after the next reconcile once it "
+			"does");
+		return 0;
+	}
+	k.id = st.st_ino;
+	k.dev = lsm_kdev(st.st_dev);
+	k.wl = p->wl;
+	k.src = src;
+	k.class = (__u8)r->class;
+	k.kind = LSM_K_DIR;
+	ret = add_inode(&p->dirs, &p->n_dirs, &b->cap_dirs, st.st_ino, k.dev, p->wl,
+			LSM_DF_DIR(r->class), true, NULL);
+	if (ret < 0)
+		return ret;
+	p->cfg.flags |= LSM_WF_DIRS(r->class);
+	if (r->match == RULE_MATCH_DIR_RECURSIVE)
+		flags |= LSM_RF_RECURSIVE;
+	return add_pending(b, &k, r, flags);
+}
+
+static int add_rule(Builder *b, const Rule *r)
+{
+	LsmPlan *p = b->plan;
+	struct lsm_rule_key k = {.wl = p->wl, .class = (__u8)r->class};
+	__u8 flags = 0;
+	__u32 src = 0;
+	int ret;
+
+	set_status(p, r, r->action == ACTION_AUDIT ? RULE_AUDIT_ONLY : RULE_ENFORCED, NULL);
+	if (r->match == RULE_MATCH_PATTERN) {
+		set_status(p, r, r->action == ACTION_AUDIT ? RULE_AUDIT_ONLY : RULE_MONITOR_ONLY,
+			   "glob patterns are not matched by the BPF-LSM enforcer");
+		return 0;
+	}
+	if (r->allowed_args) {
+		set_status(p, r, r->action == ACTION_AUDIT ? RULE_AUDIT_ONLY : RULE_MONITOR_ONLY,
+			   "allowedArgs are not checked by the BPF-LSM enforcer");
+		return 0;
+	}
+	if (r->read_only)
+		flags |= LSM_RF_READ_ONLY;
+	if (r->owner_only)
+		flags |= LSM_RF_OWNER_ONLY;
+	if (r->pts == PTS_FALSE)
+		flags |= LSM_RF_PTS_FALSE;
+	if (r->source) {
+		ret = source_id(b, r->source, &src);
+		if (ret < 0)
+			return ret;
+		if (src == 0) {
+			set_status(
+				p, r,
+				r->action == ACTION_AUDIT ? RULE_AUDIT_ONLY : RULE_MONITOR_ONLY,
+				"the fromSource executable does not exist; enforced after the next "
+				"reconcile once it does");
+			return 0;
+		}
+		p->cfg.flags |= LSM_WF_SRC_RULES;
+	}
+
+	switch (r->match) {
+	case RULE_MATCH_PATH:
+		return add_exact(b, r, src, flags);
+	case RULE_MATCH_DIR:
+	case RULE_MATCH_DIR_RECURSIVE:
+		return add_dir(b, r, src, flags);
+	case RULE_MATCH_EXECNAME:
+		if (strlen(r->target) >= LSM_NAME_MAX || strchr(r->target, '/')) {
+			set_status(p, r, RULE_MONITOR_ONLY, "execname is not a file name");
+			return 0;
+		}
+		k.id = lsm_name_hash(r->target);
+		k.src = src;
+		k.kind = LSM_K_EXECNAME;
+		ret = add_name(b, &k, r->target);
+		if (ret < 0)
+			return ret;
+		p->cfg.flags |= LSM_WF_EXECNAME;
+		return add_pending(b, &k, r, flags);
+	case RULE_MATCH_PROTOCOL:
+		switch (r->net.kind) {
+		case NET_PROTO_IP:
+			k.kind = LSM_K_NET_IP;
+			k.id = (__u64)r->net.value;
+			break;
+		case NET_PROTO_TYPE:
+			k.kind = LSM_K_NET_TYPE;
+			k.id = (__u64)r->net.value;
+			break;
+		case NET_PROTO_PACKET:
+			k.kind = LSM_K_NET_PACKET;
+			break;
+		case NET_PROTO_ALL:
+			k.kind = LSM_K_NET_ALL;
+			break;
+		}
+		k.src = src;
+		return add_pending(b, &k, r, flags);
+	case RULE_MATCH_CAPABILITY:
+		k.kind = LSM_K_CAP;
+		k.id = (__u64)r->capability;
+		k.src = src;
+		return add_pending(b, &k, r, flags);
+	default:
+		set_status(p, r, RULE_MONITOR_ONLY, "not enforceable by the BPF-LSM enforcer");
+		return 0;
+	}
+}
+
+static int cmp_pending(const void *a, const void *b)
+{
+	const Pending *x = a, *y = b;
+	int c = memcmp(&x->key, &y->key, sizeof(x->key));
+
+	if (c)
+		return c;
+	return x->ent.rule < y->ent.rule ? -1 : x->ent.rule > y->ent.rule;
+}
+
+/* Merges pending (key, rule) pairs into one value per key: the first rule of each distinct
+ * (action, flags); later equal ones could never win a tie against it. */
+static int merge(Builder *b)
+{
+	LsmPlan *p = b->plan;
+
+	if (b->n_pend == 0)
+		return 0;
+	qsort(b->pend, b->n_pend, sizeof(Pending), cmp_pending);
+	p->rules = calloc(b->n_pend, sizeof(LsmRuleEntry));
+	if (!p->rules)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->n_pend; i++) {
+		const Pending *e = &b->pend[i];
+		LsmRuleEntry *cur;
+		size_t s;
+
+		if (p->n_rules == 0 ||
+		    memcmp(&p->rules[p->n_rules - 1].key, &e->key, sizeof(e->key))) {
+			p->rules[p->n_rules].key = e->key;
+			p->n_rules++;
+		}
+		cur = &p->rules[p->n_rules - 1];
+		for (s = 0; s < LSM_RULE_SLOTS && cur->val.ent[s].action; s++)
+			if (cur->val.ent[s].action == e->ent.action &&
+			    cur->val.ent[s].flags == e->ent.flags)
+				break;
+		if (s < LSM_RULE_SLOTS && cur->val.ent[s].action)
+			continue; /* an earlier equal rule */
+		if (s == LSM_RULE_SLOTS)
+			return -E2BIG;
+		cur->val.ent[s] = e->ent;
+	}
+	return 0;
+}
+
+int lsm_plan_build(const RuleSet *rs, __u32 wl_id, __u32 gen, LsmPlan **ret)
+{
+	_cleanup_(lsm_plan_freep) LsmPlan *p = NULL;
+	Builder b = {.next_src = 1};
+	int r = 0;
+
+	if (!rs || !ret)
+		return -EINVAL;
+	p = new0(LsmPlan, 1);
+	if (!p)
+		return -ENOMEM;
+	p->wl = (wl_id << 1) | (gen & 1);
+	p->cfg.flags = LSM_WF_ACTIVE;
+	p->cfg.gen = (__u8)(gen & 1);
+	for (int c = 0; c < _LSM_CLASS_MAX; c++) {
+		const RuleClassSet *cs = &rs->classes[c];
+
+		p->cfg.allow_list[c] = cs->allow_list;
+		p->cfg.posture[c] =
+			(__u8)(cs->posture == ACTION_BLOCK ? LSM_ACT_BLOCK : LSM_ACT_AUDIT);
+		p->n_status[c] = cs->n_rules;
+		p->status[c] = new0(LsmRuleStatus, MAX(cs->n_rules, (size_t)1));
+		if (!p->status[c])
+			return -ENOMEM;
+	}
+	b.plan = p;
+	for (int c = 0; c < _LSM_CLASS_MAX && r >= 0; c++)
+		for (size_t i = 0; i < rs->classes[c].n_rules && r >= 0; i++)
+			r = add_rule(&b, &rs->classes[c].rules[i]);
+	if (r >= 0)
+		r = merge(&b);
+	free(b.pend);
+	if (r < 0)
+		return r;
+	if (p->n_rules * 2 > LSM_RULES_MAX || p->n_names * 2 > LSM_NAMES_MAX ||
+	    p->n_dirs * 2 > LSM_DIRS_MAX || p->n_srcs * 2 > LSM_SRCS_MAX)
+		return -E2BIG;
+	*ret = TAKE_PTR(p);
+	return 0;
+}
+
+LsmPlan *lsm_plan_free(LsmPlan *p)
+{
+	if (!p)
+		return NULL;
+	free(p->rules);
+	free(p->names);
+	free(p->dirs);
+	free(p->srcs);
+	for (int c = 0; c < _LSM_CLASS_MAX; c++)
+		free(p->status[c]);
+	free(p);
+	return NULL;
+}
+
+const LsmRuleStatus *lsm_plan_status(const LsmPlan *p, RuleClass c, unsigned index)
+{
+	if (!p || (unsigned)c >= _LSM_CLASS_MAX || index >= p->n_status[c])
+		return NULL;
+	return &p->status[c][index];
+}
+
+/* ---- writing -----------------------------------------------------------------------------------
+ */
+
+int lsm_maps_active_gen(const LsmMapFds *m, __u32 wl_id, __u32 *ret_gen, bool *ret_active)
+{
+	struct lsm_wl_cfg cfg = {};
+	int r;
+
+	r = RET_NERRNO(bpf_map_lookup_elem(m->wl, &wl_id, &cfg));
+	if (r < 0)
+		return r;
+	*ret_gen = cfg.gen & 1;
+	*ret_active = cfg.flags & LSM_WF_ACTIVE;
+	return 0;
+}
+
+/* Deletes every key of `fd` whose wl field (at `wl_off` in a key of `key_size`) equals `wl`. */
+static int delete_wl(int fd, size_t key_size, size_t wl_off, __u32 wl)
+{
+	_cleanup_free_ void *keys = NULL;
+	size_t n = 0, cap = 0;
+	unsigned char cur[64], next[64];
+	void *prev = NULL;
+	int r;
+
+	for (;;) {
+		r = bpf_map_get_next_key(fd, prev, next);
+		if (r < 0) {
+			if (errno == ENOENT)
+				break;
+			return -errno;
+		}
+		memcpy(cur, next, key_size);
+		prev = cur;
+		if (memcmp((unsigned char *)cur + wl_off, &wl, sizeof(wl)) != 0)
+			continue;
+		r = grow(&keys, &cap, n + 1, key_size);
+		if (r < 0)
+			return r;
+		memcpy((unsigned char *)keys + n * key_size, cur, key_size);
+		n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		(void)bpf_map_delete_elem(fd, (unsigned char *)keys + i * key_size);
+	return 0;
+}
+
+static int delete_generation(const LsmMapFds *m, __u32 wl)
+{
+	int r = 0, k;
+
+	k = delete_wl(m->rules, sizeof(struct lsm_rule_key), offsetof(struct lsm_rule_key, wl), wl);
+	r = r ?: k;
+	k = delete_wl(m->names, sizeof(struct lsm_rule_key), offsetof(struct lsm_rule_key, wl), wl);
+	r = r ?: k;
+	k = delete_wl(m->dirs, sizeof(struct lsm_inode_key), offsetof(struct lsm_inode_key, wl),
+		      wl);
+	r = r ?: k;
+	k = delete_wl(m->srcs, sizeof(struct lsm_inode_key), offsetof(struct lsm_inode_key, wl),
+		      wl);
+	return r ?: k;
+}
+
+static int write_plan(const LsmMapFds *m, const LsmPlan *p)
+{
+	for (size_t i = 0; i < p->n_srcs; i++)
+		if (bpf_map_update_elem(m->srcs, &p->srcs[i].key, &p->srcs[i].value, BPF_ANY) < 0)
+			return -errno;
+	for (size_t i = 0; i < p->n_names; i++)
+		if (bpf_map_update_elem(m->names, &p->names[i].key, &p->names[i].val, BPF_ANY) < 0)
+			return -errno;
+	for (size_t i = 0; i < p->n_dirs; i++)
+		if (bpf_map_update_elem(m->dirs, &p->dirs[i].key, &p->dirs[i].value, BPF_ANY) < 0)
+			return -errno;
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (bpf_map_update_elem(m->rules, &p->rules[i].key, &p->rules[i].val, BPF_ANY) < 0)
+			return -errno;
+	return 0;
+}
+
+int lsm_maps_apply(const LsmMapFds *m, __u32 wl_id, const RuleSet *rs, LsmPlan **ret_plan)
+{
+	_cleanup_(lsm_plan_freep) LsmPlan *p = NULL;
+	__u32 gen = 0, ngen;
+	bool active = false;
+	int r;
+
+	if (wl_id >= LSM_WL_MAX)
+		return -EINVAL;
+	r = lsm_maps_active_gen(m, wl_id, &gen, &active);
+	if (r < 0)
+		return r;
+	ngen = active ? !gen : 0;
+	r = lsm_plan_build(rs, wl_id, ngen, &p);
+	if (r < 0)
+		return r;
+	/* leftovers of an interrupted apply */
+	r = delete_generation(m, (wl_id << 1) | ngen);
+	if (r < 0)
+		return r;
+	r = write_plan(m, p);
+	if (r < 0) {
+		(void)delete_generation(m, (wl_id << 1) | ngen);
+		return r;
+	}
+	/* The switch: one array element update. */
+	r = RET_NERRNO(bpf_map_update_elem(m->wl, &wl_id, &p->cfg, BPF_ANY));
+	if (r < 0) {
+		(void)delete_generation(m, (wl_id << 1) | ngen);
+		return r;
+	}
+	(void)delete_generation(m, (wl_id << 1) | (!ngen));
+	if (ret_plan)
+		*ret_plan = TAKE_PTR(p);
+	return 0;
+}
+
+int lsm_maps_clear(const LsmMapFds *m, __u32 wl_id)
+{
+	struct lsm_wl_cfg cfg = {};
+	int r;
+
+	if (wl_id >= LSM_WL_MAX)
+		return -EINVAL;
+	r = RET_NERRNO(bpf_map_update_elem(m->wl, &wl_id, &cfg, BPF_ANY));
+	if (r < 0)
+		return r;
+	r = delete_generation(m, wl_id << 1);
+	return r ?: delete_generation(m, (wl_id << 1) | 1);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bpflsm.h: the BPF-LSM enforcer's internals, for its own files and its tests. The daemon sees only
+ * enforcer_bpflsm_ops (enforcer/enforcer.h).
+ *
+ * - bpflsm-maps.c turns a sealed RuleSet into a plan: the exact map contents (agent-abi.h) for one
+ *   workload generation, with every rule's status. Files are resolved to inodes here (stat,
+ * realpath): an exact path gives an INODE key (the file it resolves to) and NAME keys (the resolved
+ * parent directory + last component, and the literal parent + component when the path's last
+ * component is a symlink); a directory gives a DIR key; a fromSource executable gives a source id.
+ * Building a plan touches the file system but not the kernel.
+ * - lsm_maps_apply() writes a plan into the maps as a new generation, flips it in, and removes the
+ * old one: the kernel decides by the old or the new rules, never a mix.
+ * - bpflsm.c owns the skeleton, the pins under <bpffs>/kubearmor/bpflsm and the event ring.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "agent-abi.h"
+#include "enforcer/enforcer.h"
+
+typedef struct LsmRuleEntry {
+	struct lsm_rule_key key;
+	struct lsm_rule_val val;
+} LsmRuleEntry;
+
+typedef struct LsmNameEntry {
+	struct lsm_rule_key key;
+	struct lsm_name_val val;
+} LsmNameEntry;
+
+typedef struct LsmInodeEntry {
+	struct lsm_inode_key key;
+	__u32 value; /* lsm_dirs: LSM_DF_* flags; lsm_srcs: source id */
+} LsmInodeEntry;
+
+typedef struct LsmRuleStatus {
+	RuleEnforcement status;
+	const char *reason; /* static; NULL when enforced */
+} LsmRuleStatus;
+
+typedef struct LsmPlan {
+	__u32 wl; /* lsm_rule_key.wl the keys carry */
+	LsmRuleEntry *rules;
+	size_t n_rules;
+	LsmNameEntry *names;
+	size_t n_names;
+	LsmInodeEntry *dirs;
+	size_t n_dirs;
+	LsmInodeEntry *srcs;
+	size_t n_srcs;
+	struct lsm_wl_cfg cfg;
+	LsmRuleStatus *status[_LSM_CLASS_MAX]; /* per class, indexed by Rule.index */
+	size_t n_status[_LSM_CLASS_MAX];
+} LsmPlan;
+
+/* Kernel dev_t (MAJOR << 20 | MINOR) of a stat(2) st_dev: what sb->s_dev holds. */
+__u32 lsm_kdev(unsigned long long st_dev);
+/* FNV-1a 64 of a path component (agent-abi.h: lsm_name_hash). */
+__u64 lsm_name_hash(const char *name);
+
+/* Builds the plan of `rs` for workload `wl_id`, generation `gen`. Returns 0, -ENOMEM, or -E2BIG
+ * when the maps could not hold it. */
+int lsm_plan_build(const RuleSet *rs, __u32 wl_id, __u32 gen, LsmPlan **ret);
+LsmPlan *lsm_plan_free(LsmPlan *p);
+static inline void lsm_plan_freep(LsmPlan **p)
+{
+	lsm_plan_free(*p);
+}
+/* Status of rule `index` of class `c`. */
+const LsmRuleStatus *lsm_plan_status(const LsmPlan *p, RuleClass c, unsigned index);
+
+/* File descriptors of the maps a plan is written into. */
+typedef struct LsmMapFds {
+	int rules, names, dirs, srcs, wl;
+} LsmMapFds;
+
+/* The generation in force for workload `wl_id` (0 when the workload is not active). */
+int lsm_maps_active_gen(const LsmMapFds *m, __u32 wl_id, __u32 *ret_gen, bool *ret_active);
+/* Writes `rs` as the next generation of workload `wl_id` and switches to it. On failure the
+ * previous generation stays in force and the partial new one is removed. On success *ret_plan (if
+ * given) gets the plan (statuses) that is now in force. */
+int lsm_maps_apply(const LsmMapFds *m, __u32 wl_id, const RuleSet *rs, LsmPlan **ret_plan);
+/* Deactivates workload `wl_id` and removes all its keys. */
+int lsm_maps_clear(const LsmMapFds *m, __u32 wl_id);
+
+/* "protocol=TCP type=SOCK_STREAM" or "type=SOCK_RAW": the Resource of a network event (reference
+ * §7.2). Returns 0 or -ENOBUFS. */
+int bpflsm_socket_resource(int domain, int type, int protocol, char *buf, size_t n);
+/* Whether new() found pinned enforcement of an earlier run and took it over. */
+bool bpflsm_adopted(const Enforcer *e);

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * lsm-maps.bpf.h: the maps of the BPF-LSM enforcer, shared by the LSM programs (lsm.bpf.c) and the
+ * matcher's test host (lsm-test.bpf.c). Keys and values are described in agent-abi.h. The hash maps
+ * are not preallocated: they are sized for 10,000s of rules, and most hosts use a few dozen.
+ * BPF-only.
+ */
+#pragma once
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "agent-abi.h"
+
+/* Rules: (workload+generation, class, kind, identity, source) -> the rules on that key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LSM_RULES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lsm_rule_key);
+	__type(value, struct lsm_rule_val);
+} lsm_rules SEC(".maps");
+
+/* The component behind each NAME/EXECNAME key, to rule out hash collisions. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LSM_NAMES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lsm_rule_key);
+	__type(value, struct lsm_name_val);
+} lsm_names SEC(".maps");
+
+/* Directories that carry DIR keys or hold NAME keys: one lookup per ancestor in the walk. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LSM_DIRS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lsm_inode_key);
+	__type(value, __u32);
+} lsm_dirs SEC(".maps");
+
+/* fromSource executables by inode -> source id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LSM_SRCS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lsm_inode_key);
+	__type(value, __u32);
+} lsm_srcs SEC(".maps");
+
+/* Per-workload switches and postures; index = workload id (0 = host). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LSM_WL_MAX);
+	__type(key, __u32);
+	__type(value, struct lsm_wl_cfg);
+} lsm_wl SEC(".maps");
+
+/* The agent itself (index 0). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lsm_self);
+} lsm_self SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, LSM_EVENTS_BYTES);
+} lsm_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, _LSM_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} lsm_stats SEC(".maps");
+
+/* Per-CPU scratch: a component name and the path being rendered (filled from the middle backwards,
+ * so that every variable offset the verifier sees stays inside the value). */
+#define LSM_SCRATCH_PATH (2 * LSM_EVT_PATH_MAX)
+struct lsm_scratch {
+	char name[LSM_NAME_MAX];
+	char path[LSM_SCRATCH_PATH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lsm_scratch);
+} lsm_scratch SEC(".maps");
+
+static __always_inline void lsm_stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&lsm_stats, &idx);
+
+	if (v)
+		*v += 1;
+}

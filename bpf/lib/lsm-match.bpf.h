@@ -1,0 +1,608 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * lsm-match.bpf.h: the BPF-LSM enforcer's decision, the in-kernel twin of rule_set_decide()
+ * (agent/rules/decide.c). Shared by the LSM programs (lsm.bpf.c) and their test host
+ * (lsm-test.bpf.c), so the code tested and benchmarked on machines without BPF-LSM is the code that
+ * enforces.
+ *
+ * Candidates are found by identity (agent-abi.h): the target's inode, its name in its parent
+ * directory, its execname, each ancestor directory (d_parent chain, crossing mounts),
+ * protocol/type, capability; each with the subject's source id and without. Every candidate rule
+ * gets an outcome (allow, block or none) from its flags and a rank (source-qualified first, then
+ * exact > execname > directory, then the closer ancestor), exactly as in the reference: the best
+ * Allow/Block outcome decides, Block winning ties; Audit rules only turn a permitted operation into
+ * an audited one; in allow-list mode an unmatched operation gets the class posture. BPF-only.
+ */
+#pragma once
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "agent-abi.h"
+#include "lsm-maps.bpf.h"
+
+#define LSM_OUT_NONE  0
+#define LSM_OUT_ALLOW 1
+#define LSM_OUT_BLOCK 2
+
+#define LSM_ACCESS_READ	 0
+#define LSM_ACCESS_WRITE 1
+#define LSM_ACCESS_EXEC	 2
+
+/* Rank, as in decide.c: source bit, kind, depth. */
+#define LSM_RANK_SOURCE	   (1U << 24)
+#define LSM_RANK_KIND(k)   ((__u32)(k) << 20)
+#define LSM_RANK_DEPTH_MAX ((1U << 20) - 1)
+#define LSM_KIND_DIR	   1
+#define LSM_KIND_EXECNAME  3
+#define LSM_KIND_PATH	   4
+#define LSM_KIND_NET_ALL   1
+#define LSM_KIND_NET_TYPE  2
+#define LSM_KIND_NET_IP	   3
+
+/* Who acts and on what. Filled by the hook, read by the matcher. */
+struct lsm_op {
+	__u32 wl;     /* lsm_rule_key.wl */
+	__u32 wflags; /* struct lsm_wl_cfg.flags */
+	__u32 src;    /* subject's source id, 0 = none */
+	__u32 uid;    /* subject's real uid */
+	__u8 class;
+	__u8 access;
+	__u8 tty;
+	__u8 pad;
+};
+
+struct lsm_best {
+	__u32 rank;
+	__u32 rule;
+	__u8 out;
+	__u8 set;
+	__u8 pad[2];
+};
+
+struct lsm_dec {
+	struct lsm_best enf; /* best Allow/Block outcome */
+	struct lsm_best aud; /* best matching Audit rule */
+	__u8 fail_closed;    /* the walk was cut: deny */
+	__u8 verdict;	     /* LSM_ACT_* after lsm_finish() */
+	__u8 decider;	     /* LSM_DECIDER_* */
+	__u8 pad;
+	__u32 rule; /* deciding rule */
+};
+
+static __always_inline __u8 lsm_outcome(const struct lsm_rule_ent *e, const struct lsm_op *op,
+					__u8 owner)
+{
+	__u8 deny_rule = e->action != LSM_ACT_ALLOW;
+
+	if (e->flags & LSM_RF_PTS_FALSE) {
+		if (deny_rule && !op->tty)
+			return LSM_OUT_NONE;
+		if (!deny_rule && op->tty)
+			return LSM_OUT_BLOCK;
+	}
+	if ((e->flags & LSM_RF_OWNER_ONLY) && !owner)
+		return LSM_OUT_BLOCK;
+	if (e->flags & LSM_RF_READ_ONLY) {
+		if (op->access == LSM_ACCESS_WRITE)
+			return LSM_OUT_BLOCK;
+		if (deny_rule && !(e->flags & LSM_RF_OWNER_ONLY))
+			return LSM_OUT_NONE;
+	}
+	if (e->flags & LSM_RF_OWNER_ONLY)
+		return LSM_OUT_ALLOW;
+	return deny_rule ? LSM_OUT_BLOCK : LSM_OUT_ALLOW;
+}
+
+static __always_inline void lsm_consider(struct lsm_dec *d, const struct lsm_rule_ent *e,
+					 const struct lsm_op *op, __u8 owner, __u32 rank)
+{
+	__u8 o = lsm_outcome(e, op, owner);
+	struct lsm_best *b;
+
+	if (o == LSM_OUT_NONE)
+		return;
+	if (e->action == LSM_ACT_AUDIT) {
+		if (o != LSM_OUT_BLOCK)
+			return;
+		b = &d->aud;
+		if (b->set && (rank < b->rank || (rank == b->rank && e->rule > b->rule)))
+			return;
+	} else {
+		b = &d->enf;
+		if (b->set && (rank < b->rank || (rank == b->rank && o < b->out) ||
+			       (rank == b->rank && o == b->out && e->rule > b->rule)))
+			return;
+	}
+	b->rank = rank;
+	b->rule = e->rule;
+	b->out = o;
+	b->set = 1;
+}
+
+/* One key: the rules stored under it with the subject's source (rank | SOURCE) and without. For
+ * NAME and EXECNAME keys `name` is the real component: a hit counts only if lsm_names holds the
+ * same string, so a hash collision never matches. For DIR keys, entries without LSM_RF_RECURSIVE
+ * only count (nonrec_ok) when the target is the directory itself or directly inside it.
+ *
+ * A global function: the verifier checks it once, not at each of the many places that look keys up
+ * (inlined, the program exceeds the verifier's budget). Pointer arguments may be NULL to its eyes.
+ */
+struct lsm_query {
+	struct lsm_rule_key k;
+	__u32 rank;
+	__u8 owner;
+	__u8 nonrec_ok;
+	__u8 pad[2];
+};
+
+__noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct lsm_op *op,
+			   const struct lsm_name_val *name)
+{
+	struct lsm_rule_key *k;
+	struct lsm_name_val *nv;
+	struct lsm_rule_val *v;
+
+	if (!d || !q || !op)
+		return 0;
+	k = &q->k;
+	for (int pass = 0; pass < 2; pass++) {
+		__u32 r = q->rank;
+
+		if (pass == 0) {
+			if (!op->src)
+				continue;
+			k->src = op->src;
+			r |= LSM_RANK_SOURCE;
+		} else {
+			k->src = 0;
+		}
+		v = bpf_map_lookup_elem(&lsm_rules, k);
+		if (!v)
+			continue;
+		if (name) {
+			int eq = 1;
+
+			nv = bpf_map_lookup_elem(&lsm_names, k);
+			if (!nv)
+				continue;
+			for (int i = 0; i < LSM_NAME_MAX; i++) {
+				if (nv->name[i] != name->name[i]) {
+					eq = 0;
+					break;
+				}
+				if (!name->name[i])
+					break;
+			}
+			if (!eq) {
+				lsm_stat_inc(LSM_STAT_HASH_COLLISION);
+				continue;
+			}
+		}
+		for (int i = 0; i < LSM_RULE_SLOTS; i++) {
+			const struct lsm_rule_ent *e = &v->ent[i];
+
+			if (!e->action)
+				break;
+			if (!q->nonrec_ok && !(e->flags & LSM_RF_RECURSIVE))
+				continue;
+			lsm_consider(d, e, op, q->owner, r);
+		}
+	}
+	return 0;
+}
+
+static __always_inline void lsm_lookup_both(struct lsm_dec *d, struct lsm_rule_key *k,
+					    const struct lsm_op *op, __u8 owner, __u32 rank,
+					    __u8 nonrec_ok)
+{
+	struct lsm_query q = {.k = *k, .rank = rank, .owner = owner, .nonrec_ok = nonrec_ok};
+
+	lsm_try_key(d, &q, op, NULL);
+}
+
+static __always_inline void lsm_lookup_name(struct lsm_dec *d, struct lsm_rule_key *k,
+					    const struct lsm_op *op, __u8 owner, __u32 rank,
+					    const char *name)
+{
+	struct lsm_query q = {.k = *k, .rank = rank, .owner = owner, .nonrec_ok = 1};
+
+	lsm_try_key(d, &q, op, (const struct lsm_name_val *)name);
+}
+
+struct lsm_hash {
+	const char *buf;
+	__u64 h;
+};
+
+static long lsm_hash_step(__u64 i, void *ctx)
+{
+	struct lsm_hash *c = ctx;
+	unsigned char ch = c->buf[i & (LSM_NAME_MAX - 1)];
+
+	if (!ch)
+		return 1;
+	c->h = (c->h ^ ch) * LSM_FNV_PRIME;
+	return 0;
+}
+
+/* Reads a dentry's name into the scratch buffer and hashes it (bytes after the NUL are not read).
+ */
+static __always_inline int lsm_read_name(struct dentry *dentry, char *buf, __u64 *ret_hash)
+{
+	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+	struct lsm_hash c = {.buf = buf, .h = LSM_FNV_OFFSET};
+	long n;
+
+	n = bpf_probe_read_kernel_str(buf, LSM_NAME_MAX, name);
+	if (n <= 0)
+		return -1;
+	bpf_loop(LSM_NAME_MAX - 1, lsm_hash_step, &c, 0);
+	*ret_hash = c.h;
+	return 0;
+}
+
+static __always_inline struct lsm_scratch *lsm_get_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&lsm_scratch, &zero);
+}
+
+/* struct mount around a vfsmount (container_of with a CO-RE offset). */
+static __always_inline struct mount *lsm_real_mount(struct vfsmount *mnt)
+{
+	return (struct mount *)((void *)mnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+static __always_inline __u32 lsm_dev(struct dentry *d)
+{
+	return BPF_CORE_READ(d, d_sb, s_dev);
+}
+
+/* ---- the ancestor walk ------------------------------------------------------------------------
+ */
+
+struct lsm_walk {
+	struct dentry *d;      /* current dentry */
+	struct vfsmount *mnt;  /* its mount */
+	struct dentry *name_d; /* the dentry whose name is the target's last path component */
+	struct lsm_dec *dec;
+	const struct lsm_op *op;
+	__u32 dist; /* d_parent steps from the target (mount crossings do not count) */
+	__u8 skip;  /* d is a mount point: already checked as the mounted root */
+	__u8 done;  /* reached the root */
+	__u8 owner;
+	__u8 pad;
+};
+
+static __always_inline void lsm_walk_check(struct lsm_walk *w)
+{
+	struct dentry *d = w->d;
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+	const struct lsm_op *op = w->op;
+	struct lsm_inode_key ik = {};
+	struct lsm_rule_key k = {};
+	struct lsm_scratch *s;
+	__u32 *flags;
+	__u64 h;
+
+	if (!inode)
+		return;
+	ik.ino = BPF_CORE_READ(inode, i_ino);
+	ik.dev = lsm_dev(d);
+	ik.wl = op->wl;
+	flags = bpf_map_lookup_elem(&lsm_dirs, &ik);
+	if (!flags)
+		return;
+	if (*flags & LSM_DF_DIR(op->class)) {
+		__u32 depth = w->dist > LSM_RANK_DEPTH_MAX ? 0 : LSM_RANK_DEPTH_MAX - w->dist;
+
+		k.id = ik.ino;
+		k.dev = ik.dev;
+		k.wl = op->wl;
+		k.class = op->class;
+		k.kind = LSM_K_DIR;
+		lsm_lookup_both(w->dec, &k, op, w->owner, LSM_RANK_KIND(LSM_KIND_DIR) | depth,
+				w->dist <= 1);
+	}
+	if (w->dist == 1 && (*flags & LSM_DF_NAMES(op->class))) {
+		s = lsm_get_scratch();
+		if (!s || lsm_read_name(w->name_d, s->name, &h) < 0)
+			return;
+		__builtin_memset(&k, 0, sizeof(k));
+		k.id = h;
+		k.aux = ik.ino;
+		k.dev = ik.dev;
+		k.wl = op->wl;
+		k.class = op->class;
+		k.kind = LSM_K_NAME;
+		lsm_lookup_name(w->dec, &k, op, w->owner, LSM_RANK_KIND(LSM_KIND_PATH), s->name);
+	}
+}
+
+static long lsm_walk_step(__u64 i, void *ctx)
+{
+	struct lsm_walk *w = ctx;
+	struct dentry *d = w->d, *parent;
+	struct vfsmount *mnt = w->mnt;
+
+	if (!d)
+		return 1;
+	if (!w->skip)
+		lsm_walk_check(w);
+	w->skip = 0;
+	if (mnt && d == BPF_CORE_READ(mnt, mnt_root)) {
+		struct mount *m = lsm_real_mount(mnt);
+		struct mount *pm = BPF_CORE_READ(m, mnt_parent);
+
+		if (!pm || pm == m) {
+			w->done = 1;
+			return 1;
+		}
+		w->d = BPF_CORE_READ(m, mnt_mountpoint);
+		w->mnt = (struct vfsmount *)((void *)pm + bpf_core_field_offset(struct mount, mnt));
+		w->skip = 1;
+		if (w->dist == 0)
+			w->name_d = w->d; /* the target is a mount root: its name is the mount
+					     point's */
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d) {
+		w->done = 1;
+		return 1;
+	}
+	w->d = parent;
+	w->dist++;
+	/* Without directory rules only the parent matters (NAME keys). */
+	if (w->dist > 1 && !(w->op->wflags & LSM_WF_DIRS(w->op->class))) {
+		w->done = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* File and process decisions on a dentry (maybe negative: a name about to be created). */
+static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct lsm_op *op,
+					      struct dentry *dentry, struct vfsmount *mnt)
+{
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	struct lsm_rule_key k = {};
+	__u8 owner = 1; /* a name being created will belong to its creator */
+	struct lsm_scratch *s;
+	__u64 h;
+
+	if (inode) {
+		owner = BPF_CORE_READ(inode, i_uid.val) == op->uid;
+		k.id = BPF_CORE_READ(inode, i_ino);
+		k.dev = lsm_dev(dentry);
+		k.wl = op->wl;
+		k.class = op->class;
+		k.kind = LSM_K_INODE;
+		lsm_lookup_both(dec, &k, op, owner, LSM_RANK_KIND(LSM_KIND_PATH), 1);
+	}
+
+	if (op->class == LSM_CLASS_PROCESS && (op->wflags & LSM_WF_EXECNAME)) {
+		s = lsm_get_scratch();
+		if (s && lsm_read_name(dentry, s->name, &h) == 0) {
+			__builtin_memset(&k, 0, sizeof(k));
+			k.id = h;
+			k.wl = op->wl;
+			k.class = op->class;
+			k.kind = LSM_K_EXECNAME;
+			lsm_lookup_name(dec, &k, op, owner, LSM_RANK_KIND(LSM_KIND_EXECNAME),
+					s->name);
+		}
+	}
+
+	if (op->wflags & (LSM_WF_DIRS(op->class) | LSM_WF_NAMES(op->class))) {
+		struct lsm_walk w = {
+			.d = dentry,
+			.mnt = mnt,
+			.name_d = dentry,
+			.dec = dec,
+			.op = op,
+			.owner = owner,
+		};
+
+		bpf_loop(LSM_MAX_DEPTH, lsm_walk_step, &w, 0);
+		if (!w.done) {
+			dec->fail_closed = 1;
+			lsm_stat_inc(LSM_STAT_DEPTH);
+		}
+	}
+}
+
+/* Network: the reference's decide_network() on the socket() triple. */
+static __always_inline void lsm_decide_socket(struct lsm_dec *dec, const struct lsm_op *op,
+					      int family, int type, int protocol)
+{
+	struct lsm_rule_key k = {.wl = op->wl, .class = LSM_CLASS_NETWORK};
+	int t = type & 0xf, eff = -1;
+
+	if (family == 2 /* AF_INET */ || family == 10 /* AF_INET6 */) {
+		eff = protocol;
+		if (protocol == 0)
+			eff = t == 1 ? 6 : t == 2 ? 17 : t == 5 ? 132 : 0;
+	}
+	if (eff > 0) {
+		k.kind = LSM_K_NET_IP;
+		k.id = eff;
+		lsm_lookup_both(dec, &k, op, 1, LSM_RANK_KIND(LSM_KIND_NET_IP), 1);
+	}
+	k.kind = LSM_K_NET_TYPE;
+	k.id = t;
+	lsm_lookup_both(dec, &k, op, 1, LSM_RANK_KIND(LSM_KIND_NET_TYPE), 1);
+	if (family == 17 /* AF_PACKET */ || t == 10 /* SOCK_PACKET */) {
+		k.kind = LSM_K_NET_PACKET;
+		k.id = 0;
+		lsm_lookup_both(dec, &k, op, 1, LSM_RANK_KIND(LSM_KIND_NET_TYPE), 1);
+	}
+	k.kind = LSM_K_NET_ALL;
+	k.id = 0;
+	lsm_lookup_both(dec, &k, op, 1, LSM_RANK_KIND(LSM_KIND_NET_ALL), 1);
+}
+
+static __always_inline void lsm_decide_cap(struct lsm_dec *dec, const struct lsm_op *op, int cap)
+{
+	struct lsm_rule_key k = {.wl = op->wl, .class = LSM_CLASS_CAPABILITY, .kind = LSM_K_CAP};
+
+	k.id = cap;
+	lsm_lookup_both(dec, &k, op, 1, 0, 1);
+}
+
+/* The reference's finish(): verdict and decider. */
+static __always_inline void lsm_finish(struct lsm_dec *d, const struct lsm_wl_cfg *cfg, __u8 class)
+{
+	__u8 allow_list = 0, posture = LSM_ACT_AUDIT;
+	__u32 c = class;
+
+	if (c < _LSM_CLASS_MAX) {
+		/* the verifier needs the index bounded on the register it uses */
+		barrier_var(c);
+		c &= _LSM_CLASS_MAX - 1;
+		allow_list = cfg->allow_list[c];
+		posture = cfg->posture[c];
+	}
+	d->decider = LSM_DECIDER_RULE;
+	if (d->fail_closed) {
+		d->verdict = LSM_ACT_BLOCK;
+		d->decider = LSM_DECIDER_NONE;
+	} else if (d->enf.set && d->enf.out == LSM_OUT_BLOCK) {
+		d->verdict = LSM_ACT_BLOCK;
+		d->rule = d->enf.rule;
+	} else if (d->enf.set && d->aud.set) {
+		d->verdict = LSM_ACT_AUDIT;
+		d->rule = d->aud.rule;
+	} else if (d->enf.set) {
+		d->verdict = LSM_ACT_ALLOW;
+		d->rule = d->enf.rule;
+	} else if (allow_list && posture == LSM_ACT_BLOCK) {
+		d->verdict = LSM_ACT_BLOCK;
+		d->decider = LSM_DECIDER_POSTURE;
+	} else if (d->aud.set) {
+		d->verdict = LSM_ACT_AUDIT;
+		d->rule = d->aud.rule;
+	} else if (allow_list) {
+		d->verdict = LSM_ACT_AUDIT;
+		d->decider = LSM_DECIDER_POSTURE;
+	} else {
+		d->verdict = LSM_ACT_ALLOW;
+		d->decider = LSM_DECIDER_NONE;
+	}
+}
+
+/* ---- the subject ------------------------------------------------------------------------------
+ */
+
+/* Fills op->src from the executable `exe` (NULL: unknown subject). */
+static __always_inline void lsm_subject_src(struct lsm_op *op, struct file *exe)
+{
+	struct lsm_inode_key ik = {};
+	struct inode *inode;
+	__u32 *src;
+
+	op->src = 0;
+	if (!exe || !(op->wflags & LSM_WF_SRC_RULES))
+		return;
+	inode = BPF_CORE_READ(exe, f_inode);
+	if (!inode)
+		return;
+	ik.ino = BPF_CORE_READ(inode, i_ino);
+	ik.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	ik.wl = op->wl;
+	src = bpf_map_lookup_elem(&lsm_srcs, &ik);
+	if (src)
+		op->src = *src;
+}
+
+/* ---- paths for events -------------------------------------------------------------------------
+ */
+
+struct lsm_render {
+	struct dentry *d;
+	struct vfsmount *mnt;
+	char *buf; /* scratch path, LSM_SCRATCH_PATH bytes */
+	__u32 pos; /* start of what is written; the path ends at LSM_EVT_PATH_MAX - 1 (its NUL) */
+	__u8 trunc;
+	__u8 done;
+};
+
+static long lsm_render_step(__u64 i, void *ctx)
+{
+	struct lsm_render *r = ctx;
+	struct dentry *d = r->d, *parent;
+	struct vfsmount *mnt = r->mnt;
+	const unsigned char *name;
+	__u32 len, pos;
+
+	if (!d)
+		return 1;
+	parent = BPF_CORE_READ(d, d_parent);
+	if ((mnt && d == BPF_CORE_READ(mnt, mnt_root)) || parent == d) {
+		struct mount *m, *pm;
+
+		if (!mnt || d != BPF_CORE_READ(mnt, mnt_root)) {
+			r->done = 1;
+			return 1;
+		}
+		m = lsm_real_mount(mnt);
+		pm = BPF_CORE_READ(m, mnt_parent);
+		if (!pm || pm == m) {
+			r->done = 1;
+			return 1;
+		}
+		r->d = BPF_CORE_READ(m, mnt_mountpoint);
+		r->mnt = (struct vfsmount *)((void *)pm + bpf_core_field_offset(struct mount, mnt));
+		return 0;
+	}
+	name = BPF_CORE_READ(d, d_name.name);
+	len = BPF_CORE_READ(d, d_name.len);
+	if (len > LSM_NAME_MAX - 1)
+		len = LSM_NAME_MAX - 1;
+	if (r->pos < len + 1) {
+		r->trunc = 1;
+		return 1;
+	}
+	pos = r->pos - len - 1;
+	if (pos >= LSM_EVT_PATH_MAX)
+		return 1;
+	bpf_probe_read_kernel(r->buf + ((pos + 1) & (LSM_EVT_PATH_MAX - 1)),
+			      len & (LSM_NAME_MAX - 1), name);
+	r->buf[pos & (LSM_EVT_PATH_MAX - 1)] = '/';
+	r->pos = pos;
+	r->d = parent;
+	return 0;
+}
+
+/* Renders the path of (dentry, mnt) into out[LSM_EVT_PATH_MAX]; returns its size incl. NUL. */
+static __always_inline __u16 lsm_render_path(struct dentry *dentry, struct vfsmount *mnt, char *out,
+					     __u32 *flags, __u32 trunc_flag)
+{
+	struct lsm_scratch *s = lsm_get_scratch();
+	struct lsm_render r = {.d = dentry, .mnt = mnt};
+	__u32 len;
+
+	if (!s || !dentry)
+		return 0;
+	r.buf = s->path;
+	r.pos = LSM_EVT_PATH_MAX - 1;
+	s->path[LSM_EVT_PATH_MAX - 1] = 0;
+	bpf_loop(LSM_EVT_PATH_MAX / 2, lsm_render_step, &r, 0);
+	if (r.trunc || !r.done)
+		*flags |= trunc_flag;
+	if (r.pos == LSM_EVT_PATH_MAX - 1) {
+		r.pos--;
+		s->path[LSM_EVT_PATH_MAX - 2] = '/';
+	}
+	if (r.pos >= LSM_EVT_PATH_MAX)
+		return 0;
+	len = LSM_EVT_PATH_MAX - r.pos;
+	if (len > LSM_EVT_PATH_MAX || len == 0)
+		return 0;
+	bpf_probe_read_kernel(out, len, s->path + (r.pos & (LSM_EVT_PATH_MAX - 1)));
+	return len;
+}

@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test-bpflsm-match.c: the BPF-LSM matcher, run in the kernel through its test host (a task_file
+ * iterator sharing lib/lsm-match.bpf.h), against the reference decision (rule_set_decide). Needs
+ * root and BPF iterators; skips otherwise. Covers: every rule kind and flag at random
+ * (differential), the path-bypass cases (merged-/usr style symlinks, hard links, deep and long
+ * paths, replacement by rename), the generation switch, and event path rendering.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check-helpers.h"
+#include "lsm-test-host.h"
+#include "rules/rules-test-util.h"
+
+static TestHost host;
+static char root[PATH_MAX]; /* temp tree, canonical */
+static char self_exe[PATH_MAX];
+
+static void mkfile(const char *rel)
+{
+	char p[PATH_MAX * 2];
+	int fd;
+
+	(void)snprintf(p, sizeof(p), "%s/%s", root, rel);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+}
+
+static void mkdir_rel(const char *rel)
+{
+	char p[PATH_MAX * 2];
+
+	(void)snprintf(p, sizeof(p), "%s/%s", root, rel);
+	ck_assert(mkdir(p, 0755) == 0 || errno == EEXIST);
+}
+
+static char *abs_path(const char *rel)
+{
+	char *p;
+
+	ck_assert_int_ge(asprintf(&p, "%s/%s", root, rel), 0);
+	return p;
+}
+
+static void setup(void)
+{
+	char tmpl[] = "/tmp/bpflsm-match-XXXXXX";
+	ssize_t n;
+
+	/* per test process: the iterator is bound to this pid */
+	ck_assert_int_eq(th_open(&host), 0);
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	ck_assert_ptr_nonnull(realpath(tmpl, root));
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	ck_assert_int_gt(n, 0);
+	self_exe[n] = 0;
+	mkdir_rel("usr");
+	mkdir_rel("usr/bin");
+	mkdir_rel("etc");
+	mkdir_rel("etc/sub");
+	mkdir_rel("etc/sub/deeper");
+	mkdir_rel("var");
+	mkfile("usr/bin/sleep");
+	mkfile("usr/bin/true");
+	mkfile("usr/bin/src1");
+	mkfile("etc/passwd");
+	mkfile("etc/shadow");
+	mkfile("etc/sub/a");
+	mkfile("etc/sub/deeper/b");
+	mkfile("var/log");
+	{
+		char *l = abs_path("bin");
+
+		ck_assert_int_eq(symlink("usr/bin", l), 0); /* merged /usr */
+		free(l);
+	}
+	{
+		char *o = abs_path("etc/owned");
+		int fd = open(o, O_WRONLY | O_CREAT, 0644);
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(fchown(fd, 4321, 4321), 0);
+		close(fd);
+		free(o);
+	}
+}
+
+static void teardown(void)
+{
+	th_close(&host);
+	char *argv[] = {(char *)"rm", (char *)"-rf", root, NULL};
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execvp("rm", argv);
+		_exit(127);
+	}
+	(void)waitpid(pid, NULL, 0);
+}
+
+/* Builds and applies one policy of `specs` (rule specs of rules-test-util.h, with "@" = root). */
+static RuleSet *apply_specs(Policy **ret_p, const char *const *specs, size_t n, RuleAction fp)
+{
+	Policy *p = tu_policy(POLICY_KIND_HSP, "pol");
+	RulePostures post = RULE_POSTURES_DEFAULT;
+	RuleSet *rs = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		char spec[PATH_MAX * 2], *o = spec;
+
+		for (const char *s = specs[i]; *s && o < spec + sizeof(spec) - PATH_MAX; s++) {
+			if (*s == '@') {
+				o += snprintf(o, PATH_MAX, "%s", root);
+				continue;
+			}
+			*o++ = *s;
+		}
+		*o = 0;
+		tu_rule(p, spec);
+	}
+	post.file = fp;
+	post.network = fp;
+	post.capabilities = fp;
+	ck_assert_int_eq(rule_set_new(&post, &rs), 0);
+	ck_assert_int_eq(rule_set_add_policy(rs, p), 0);
+	ck_assert_int_eq(rule_set_seal(rs), 0);
+	ck_assert_int_eq(th_apply(&host, rs), 0);
+	*ret_p = p;
+	return rs;
+}
+
+static void drop(RuleSet *rs, Policy *p)
+{
+	rule_set_free(rs);
+	policy_free(p);
+}
+
+/* Kernel verdict for `path` (opened O_PATH; symlinks followed). */
+static int kernel_verdict(const char *path, RuleClass c, RuleAccess a, int subject_fd, bool tty,
+			  struct lsm_test_result *res)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	host.skel->bss->req.class = (__u32)c;
+	host.skel->bss->req.access = (__u32)a;
+	host.skel->bss->req.subject_fd = subject_fd;
+	host.skel->bss->req.tty = tty;
+	r = th_decide(&host, fd, res);
+	close(fd);
+	return r;
+}
+
+static void check_one(const RuleSet *rs, const char *path, RuleClass c, RuleAccess a,
+		      const char *subject, bool tty, const char *what)
+{
+	struct lsm_test_result kr = {};
+	RuleDecision d = {};
+	RuleOp op = {};
+	char real[PATH_MAX];
+	struct stat st;
+	int sfd = -1;
+
+	ck_assert_ptr_nonnull(realpath(path, real));
+	ck_assert_int_eq(stat(real, &st), 0);
+	if (subject) {
+		sfd = open(subject, O_PATH | O_CLOEXEC);
+		ck_assert_int_ge(sfd, 0);
+	}
+	ck_assert_int_eq(kernel_verdict(path, c, a, sfd, tty, &kr), 0);
+	if (sfd >= 0)
+		close(sfd);
+	op.class = c;
+	op.path = real;
+	op.access = a;
+	op.subject = subject ? subject : self_exe;
+	op.tty = tty;
+	op.owner = st.st_uid == getuid();
+	ck_assert_int_eq(rule_set_decide(rs, &op, &d), 0);
+	ck_assert_msg(kr.verdict == d.verdict && kr.decider == d.decider &&
+			      (d.decider != RULE_DECIDER_RULE || kr.rule == d.rule->index),
+		      "%s: %s %s %s subject=%s tty=%d: kernel verdict %u decider %u rule %u, "
+		      "reference %u decider %u rule %d",
+		      what, rule_class_to_string(c), rule_access_to_string(a), path, op.subject,
+		      tty, kr.verdict, kr.decider, kr.rule, d.verdict, d.decider,
+		      d.rule ? (int)d.rule->index : -1);
+}
+
+START_TEST(test_process_block_via_symlinked_dir)
+{
+	static const char *const specs[] = {"process path @/bin/sleep block"};
+	struct lsm_test_result kr = {};
+	Policy *p;
+	RuleSet *rs = apply_specs(&p, specs, 1, ACTION_AUDIT);
+	char *viausr = abs_path("usr/bin/sleep"), *viabin = abs_path("bin/sleep"),
+	     *other = abs_path("usr/bin/true");
+
+	ck_assert_int_eq(
+		kernel_verdict(viausr, RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	ck_assert_int_eq(
+		kernel_verdict(viabin, RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	ck_assert_int_eq(
+		kernel_verdict(other, RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_ALLOW);
+	free(viausr);
+	free(viabin);
+	free(other);
+	drop(rs, p);
+}
+END_TEST
+
+START_TEST(test_hard_link_and_rename_replacement)
+{
+	static const char *const specs[] = {"file path @/etc/shadow block"};
+	struct lsm_test_result kr = {};
+	Policy *p;
+	RuleSet *rs = apply_specs(&p, specs, 1, ACTION_AUDIT);
+	char *shadow = abs_path("etc/shadow"), *hl = abs_path("var/hl"), *tmp = abs_path("etc/new");
+	int fd;
+
+	/* a hard link elsewhere is the same inode */
+	ck_assert_int_eq(link(shadow, hl), 0);
+	ck_assert_int_eq(kernel_verdict(hl, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	/* replaced by rename after the policy loaded: the name still matches */
+	fd = open(tmp, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(rename(tmp, shadow), 0);
+	ck_assert_int_eq(kernel_verdict(shadow, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr),
+			 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	free(shadow);
+	free(hl);
+	free(tmp);
+	drop(rs, p);
+}
+END_TEST
+
+START_TEST(test_deep_and_long_paths)
+{
+	static const char *const specs[] = {"file rdir @/var/ block"};
+	struct lsm_test_result kr = {};
+	char rel[PATH_MAX] = "var", *abs;
+	Policy *p;
+	RuleSet *rs = apply_specs(&p, specs, 1, ACTION_AUDIT);
+
+	/* 40 levels and more than 200 bytes: no limit applies */
+	for (int i = 0; i < 40; i++) {
+		strcat(rel, i % 2 ? "/dddddddddd" : "/d");
+		mkdir_rel(rel);
+	}
+	strcat(rel, "/f");
+	mkfile(rel);
+	abs = abs_path(rel);
+	ck_assert_int_gt(strlen(abs), 200);
+	ck_assert_int_eq(kernel_verdict(abs, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	ck_assert_uint_eq(kr.decider, LSM_DECIDER_RULE);
+	free(abs);
+	drop(rs, p);
+}
+END_TEST
+
+START_TEST(test_generation_switch)
+{
+	static const char *const a[] = {"file path @/etc/passwd block"};
+	static const char *const b[] = {"file path @/etc/shadow block"};
+	struct lsm_test_result kr = {};
+	char *pw = abs_path("etc/passwd"), *sh = abs_path("etc/shadow");
+	Policy *p1, *p2;
+	RuleSet *rs1 = apply_specs(&p1, a, 1, ACTION_AUDIT);
+	RuleSet *rs2;
+	LsmMapFds m = th_maps(&host);
+	__u32 gen;
+	bool active;
+
+	ck_assert_int_eq(lsm_maps_active_gen(&m, LSM_WL_HOST, &gen, &active), 0);
+	ck_assert(active);
+	rs2 = apply_specs(&p2, b, 1, ACTION_AUDIT);
+	ck_assert_int_eq(lsm_maps_active_gen(&m, LSM_WL_HOST, &gen, &active), 0);
+	ck_assert_int_eq(kernel_verdict(pw, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_ALLOW);
+	ck_assert_int_eq(kernel_verdict(sh, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	/* nothing of the old generation is left */
+	{
+		struct lsm_rule_key k = {}, next;
+		size_t n = 0, old = 0;
+
+		while (bpf_map_get_next_key(m.rules, n ? &k : NULL, &next) == 0) {
+			k = next;
+			n++;
+			if ((k.wl & 1) != gen)
+				old++;
+		}
+		ck_assert_uint_gt(n, 0);
+		ck_assert_uint_eq(old, 0);
+	}
+	ck_assert_int_eq(lsm_maps_clear(&m, LSM_WL_HOST), 0);
+	ck_assert_int_eq(lsm_maps_active_gen(&m, LSM_WL_HOST, &gen, &active), 0);
+	ck_assert(!active);
+	free(pw);
+	free(sh);
+	drop(rs1, p1);
+	drop(rs2, p2);
+}
+END_TEST
+
+static struct {
+	__u64 ino;
+	char path[LSM_EVT_PATH_MAX];
+	char subject[LSM_EVT_PATH_MAX];
+	unsigned n;
+} seen;
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct lsm_evt *e = data;
+
+	if (size < sizeof(*e) || e->hdr.type != AGENT_EVT_LSM || e->ino != seen.ino)
+		return 0;
+	ck_assert_uint_eq(e->pid, (unsigned)getpid());
+	memcpy(seen.path, e->path, sizeof(seen.path));
+	memcpy(seen.subject, e->subject, sizeof(seen.subject));
+	seen.n++;
+	return 0;
+}
+
+START_TEST(test_event_paths)
+{
+	static const char *const specs[] = {"file rdir @/var/ audit"};
+	struct lsm_test_result kr = {};
+	char rel[PATH_MAX] = "var", *f;
+	struct ring_buffer *rb;
+	struct stat st;
+	Policy *p;
+	RuleSet *rs = apply_specs(&p, specs, 1, ACTION_AUDIT);
+	int fd;
+
+	for (int i = 0; i < 30; i++) {
+		strcat(rel, "/level-of-a-deep-tree");
+		mkdir_rel(rel);
+	}
+	strcat(rel, "/file");
+	mkfile(rel);
+	f = abs_path(rel);
+	fd = open(f, O_PATH | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	host.skel->bss->req.class = RULE_CLASS_FILE;
+	host.skel->bss->req.access = RULE_ACCESS_READ;
+	host.skel->bss->req.subject_fd = -1;
+	ck_assert_int_eq(th_decide(&host, fd, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_AUDIT);
+	ck_assert_int_eq(th_run(host.emit), 0);
+	memset(&seen, 0, sizeof(seen));
+	seen.ino = st.st_ino;
+	rb = ring_buffer__new(bpf_map__fd(host.skel->maps.lsm_events), on_event, NULL, NULL);
+	ck_assert_ptr_nonnull(rb);
+	ck_assert_int_ge(ring_buffer__consume(rb), 1);
+	ring_buffer__free(rb);
+	ck_assert_uint_eq(seen.n, 1);
+	ck_assert_int_gt(strlen(f), 600);
+	ck_assert_str_eq(seen.path, f);
+	ck_assert_str_eq(seen.subject, self_exe);
+	close(fd);
+	free(f);
+	drop(rs, p);
+}
+END_TEST
+
+/* ---- differential --------------------------------------------------------------------------- */
+
+static unsigned rnd_state = 12345;
+static unsigned rnd(unsigned n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % n;
+}
+
+START_TEST(test_differential)
+{
+	static const char *const files[] = {"usr/bin/sleep", "usr/bin/true", "etc/passwd",
+					    "etc/shadow",    "etc/sub/a",    "etc/sub/deeper/b",
+					    "var/log",	     "etc/owned",    "bin/sleep"};
+	static const char *const dirs[] = {
+		"usr/", "usr/bin/", "etc/", "etc/sub/", "etc/sub/deeper/", "var/", ""};
+	static const char *const protos[] = {"tcp",   "udp", "icmp",   "raw",	 "stream",
+					     "dgram", "all", "packet", "icmpv6", "sctp"};
+	static const char *const caps[] = {"net_raw", "chown", "sys_admin", "kill"};
+	static const struct {
+		int d, t, p;
+	} socks[] = {{2, 1, 0},	 {2, 2, 0}, {2, 3, 1}, {2, 2, 1},   {10, 2, 58},
+		     {17, 3, 0}, {1, 1, 0}, {1, 2, 0}, {2, 5, 132}, {2, 10, 0}};
+	static const char *const actions[] = {"allow", "audit", "block"};
+	char *src1 = abs_path("usr/bin/src1");
+	unsigned cases = 0;
+
+	for (int round = 0; round < 150; round++) {
+		const char *specs[12];
+		char bufs[12][PATH_MAX];
+		unsigned n = 1 + rnd(8);
+		RuleAction fp = rnd(2) ? ACTION_BLOCK : ACTION_AUDIT;
+		Policy *p;
+		RuleSet *rs;
+
+		for (unsigned i = 0; i < n; i++) {
+			unsigned k = rnd(10);
+			const char *act = actions[rnd(3)];
+			char flags[64] = "";
+
+			if (rnd(4) == 0)
+				strcat(flags, " oo");
+			if (rnd(5) == 0)
+				strcat(flags, " pts");
+			if (rnd(4) == 0)
+				strcat(flags, " src=@/usr/bin/src1");
+			if (k < 3)
+				/* rule targets are canonical (files[8] goes through a symlink: the
+				 * reference compares strings, the kernel identities) */
+				snprintf(bufs[i], PATH_MAX, "file path @/%s %s%s%s", files[rnd(8)],
+					 act, rnd(3) == 0 ? " ro" : "", flags);
+			else if (k < 5)
+				snprintf(bufs[i], PATH_MAX, "file %s @/%s %s%s%s",
+					 rnd(2) ? "dir" : "rdir", dirs[rnd(7)], act,
+					 rnd(3) == 0 ? " ro" : "", flags);
+			else if (k < 6)
+				snprintf(bufs[i], PATH_MAX, "process path @/%s %s%s", files[rnd(8)],
+					 act, flags);
+			else if (k < 7)
+				snprintf(bufs[i], PATH_MAX, "process %s @/%s %s%s",
+					 rnd(2) ? "dir" : "rdir", dirs[rnd(7)], act, flags);
+			else if (k < 8)
+				snprintf(bufs[i], PATH_MAX, "process execname %s %s%s",
+					 rnd(2) ? "sleep" : "passwd", act, flags);
+			else if (k < 9)
+				snprintf(bufs[i], PATH_MAX, "network proto %s %s%s",
+					 protos[rnd(10)], act, rnd(5) == 0 ? " pts" : "");
+			else
+				snprintf(bufs[i], PATH_MAX, "cap cap %s %s%s", caps[rnd(4)], act,
+					 rnd(3) == 0 ? " src=@/usr/bin/src1" : "");
+			specs[i] = bufs[i];
+		}
+		rs = apply_specs(&p, specs, n, fp);
+		if (getenv("BPFLSM_TEST_VERBOSE"))
+			for (unsigned i = 0; i < n; i++)
+				printf("round %d posture %d rule %u: %s\n", round, fp, i, specs[i]);
+		for (int j = 0; j < 30; j++) {
+			unsigned k = rnd(4);
+			const char *subject = rnd(3) == 0 ? src1 : NULL;
+			bool tty = rnd(3) == 0;
+			char what[64];
+
+			snprintf(what, sizeof(what), "round %d op %d", round, j);
+			if (k < 2) {
+				char *path = abs_path(files[rnd(9)]);
+
+				check_one(rs, path, k ? RULE_CLASS_PROCESS : RULE_CLASS_FILE,
+					  k ? RULE_ACCESS_EXEC
+					    : (rnd(2) ? RULE_ACCESS_WRITE : RULE_ACCESS_READ),
+					  subject, tty, what);
+				free(path);
+			} else if (k < 3) {
+				char *path = abs_path(dirs[rnd(6)]);
+
+				check_one(rs, path, RULE_CLASS_FILE,
+					  rnd(2) ? RULE_ACCESS_WRITE : RULE_ACCESS_READ, subject,
+					  tty, what);
+				free(path);
+			} else {
+				/* network and capabilities: decided on any fd */
+				struct lsm_test_result kr = {};
+				RuleDecision d = {};
+				RuleOp op = {.subject = subject ? subject : self_exe, .tty = tty};
+				int sfd = subject ? open(subject, O_PATH | O_CLOEXEC) : -1;
+				bool net = rnd(2);
+				unsigned s = rnd(10);
+
+				if (net) {
+					op.class = RULE_CLASS_NETWORK;
+					op.domain = socks[s].d;
+					op.type = socks[s].t;
+					op.protocol = socks[s].p;
+					host.skel->bss->req.domain = socks[s].d;
+					host.skel->bss->req.type = socks[s].t;
+					host.skel->bss->req.protocol = socks[s].p;
+				} else {
+					op.class = RULE_CLASS_CAPABILITY;
+					op.capability = rules_capability_from_name(caps[rnd(4)]);
+					host.skel->bss->req.cap = op.capability;
+				}
+				ck_assert_int_eq(kernel_verdict(root, op.class, RULE_ACCESS_READ,
+								sfd, tty, &kr),
+						 0);
+				if (sfd >= 0)
+					close(sfd);
+				ck_assert_int_eq(rule_set_decide(rs, &op, &d), 0);
+				ck_assert_msg(kr.verdict == d.verdict && kr.decider == d.decider &&
+						      (d.decider != RULE_DECIDER_RULE ||
+						       kr.rule == d.rule->index),
+					      "%s: %s: kernel %u/%u/%u reference %u/%u/%d", what,
+					      rule_class_to_string(op.class), kr.verdict,
+					      kr.decider, kr.rule, d.verdict, d.decider,
+					      d.rule ? (int)d.rule->index : -1);
+			}
+			cases++;
+		}
+		drop(rs, p);
+	}
+	printf("differential: %u cases agreed\n", cases);
+	free(src1);
+}
+END_TEST
+
+static Suite *match_suite(void)
+{
+	Suite *s = suite_create("enforcer/bpflsm-match");
+	TCase *tc = tcase_create("kernel");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_process_block_via_symlinked_dir);
+	tcase_add_test(tc, test_hard_link_and_rename_replacement);
+	tcase_add_test(tc, test_deep_and_long_paths);
+	tcase_add_test(tc, test_generation_switch);
+	tcase_add_test(tc, test_event_paths);
+	tcase_add_test(tc, test_differential);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed, r;
+
+	require_root();
+	r = th_open(&host);
+	if (r < 0) {
+		printf("SKIP: cannot load the matcher's test host (BPF iterators): %s\n",
+		       strerror(-r));
+		return 77;
+	}
+	th_close(&host);
+	sr = srunner_create(match_suite());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

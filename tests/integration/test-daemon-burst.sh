@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# test-daemon-burst.sh KUBEARMOR SRCDIR: a burst of events far bigger than the monitor's ring buffer
+# (16 KiB here): the kernel drops are counted and reported (status and the log), the agent keeps
+# running, and events after the burst still become alerts. Root only.
+set -uo pipefail
+
+AGENT_BIN=$1
+srcdir=$2
+# shellcheck source=../lib/journald.sh
+. "$srcdir/tests/lib/journald.sh"
+# shellcheck source=lib-agent.sh
+. "$srcdir/tests/integration/lib-agent.sh"
+journald_require
+agent_require
+journald_isolate "$@"
+
+trap 'agent_cleanup' EXIT
+journald_start || exit 1
+agent_setup
+
+ctl=$AGENT_TMP/control.txt
+noise=$AGENT_TMP/noise.txt
+echo c >"$ctl"
+echo n >"$noise"
+put_policy control.yaml control-$$ "  file:
+    matchPaths:
+    - path: $ctl
+  action: Audit"
+agent_start --set hostVisibility=none --monitor-ring-bytes 16384
+
+before=$(agent_status_json | json_get 'd["monitor"]["kernelDropped"]') || agent_fail "status"
+
+# 300,000 opens as fast as one process can: far more than 16 KiB of records.
+python3 -c '
+import os, sys
+p = sys.argv[1]
+for _ in range(300000):
+    os.close(os.open(p, os.O_RDONLY))
+' "$noise"
+
+agent_alive || agent_fail "the agent died during the burst"
+dropped_ok() {
+	local st
+	st=$(agent_status_json) || return 1
+	[ "$(json_get 'd["monitor"]["drops"]["ringBufferFull"] > 0 and d["monitor"]["kernelDropped"] > '"$before" <<<"$st")" = True ]
+}
+wait_until 10 dropped_ok || agent_fail "no ring-buffer drops counted: $(agent_status_json)"
+st=$(agent_status_json)
+echo "dropped in the kernel: $(json_get 'd["monitor"]["kernelDropped"]' <<<"$st")" \
+	"(ring buffer full: $(json_get 'd["monitor"]["drops"]["ringBufferFull"]' <<<"$st")," \
+	"emitted: $(json_get 'd["monitor"]["kernelEmitted"]' <<<"$st"))"
+"$AGENT_BIN" status --socket "$AGENT_SOCK" | grep -q "dropped (ring buffer full: [1-9]" ||
+	agent_fail "the text status does not show the drops"
+wait_until 10 grep -q "events lost in the kernel since the last report (ring buffer full: " \
+	"$AGENT_TMP/agent.err" || agent_fail "no log line about the drops"
+
+# Later events flow.
+cat "$ctl" >/dev/null &
+p=$!
+wait "$p"
+after_ok() {
+	journald_query -o json "KUBEARMOR_POLICY=control-$$" 2>/dev/null | python3 -c '
+import json, sys
+sys.exit(0 if any(json.loads(json.loads(l)["MESSAGE"]).get("HostPID") == int(sys.argv[1]) for l in sys.stdin) else 1)
+' "$p"
+}
+wait_until 10 after_ok || agent_fail "no alert after the burst"
+agent_alive || agent_fail "the agent died"
+agent_stop || agent_fail "the agent did not exit 0"
+echo "PASS: burst drops counted and reported, agent alive, later events alerted"
