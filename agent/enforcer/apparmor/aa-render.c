@@ -526,6 +526,9 @@ static int put_profile(Ctx *c, FILE *f, const char *name, const char *source)
 	} else
 		fprintf(f, "profile %s /** " FLAGS " {\n", name);
 
+	fputs("  # confined processes may not change AppArmor policy (remove this profile)\n"
+	      "  audit deny capability mac_admin,\n",
+	      f);
 	fputs("  # profiles/abstractions/kubearmor/unmediated\n", f);
 	fputs(aa_abstraction_unmediated, f);
 	if (c->allow_block[RULE_CLASS_FILE]) {

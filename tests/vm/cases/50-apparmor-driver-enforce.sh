@@ -89,9 +89,13 @@ EOF
 assert_ok apparmor_parser -r "$dir/foreign.profile"
 on_exit apparmor_parser -R "$dir/foreign.profile"
 
-# A process that is running before the profiles are loaded (reads the secret when told to).
+# A process that is running before the profiles are loaded and executes nothing afterwards (a
+# subshell reading the secret with shell builtins when told to).
 mkfifo "$dir/go"
-(read -r _ <"$dir/go"; cat "$dir/secret" >"$dir/early.out" 2>&1) &
+(
+	read -r _ <"$dir/go"
+	read -r l <"$dir/secret" && echo "$l" >"$dir/early.out"
+) &
 early=$!
 
 journal_mark
@@ -106,7 +110,7 @@ grep -q '^kubearmor-host-usr-bin-nc-openbsd-' /sys/kernel/security/apparmor/prof
 	fail "no fromSource profile for nc.openbsd"
 
 # Process rule: a new shell may not execute sleep.
-assert_fail bash -c 'sleep 0; true'
+assert_fail bash -c 'sleep 0'
 assert_contains "$KA_OUT" "Permission denied" "exec of sleep"
 # File rule: new processes may not read the secret, may read the rest.
 assert_fail cat "$dir/secret"
@@ -124,6 +128,11 @@ assert_contains "$KA_OUT" "Operation not permitted" "chown"
 echo go >"$dir/go"
 wait "$early"
 assert_eq secret "$(cat "$dir/early.out")" "read by a process started before the load"
+
+# A confined process may not unload the profiles.
+assert_fail apparmor_parser -R "$dir/state/apparmor/host.profile"
+grep -q '^kubearmor-host (enforce)' /sys/kernel/security/apparmor/profiles ||
+	fail "a confined apparmor_parser removed the host profile"
 
 # Alerts: Enforcer AppArmor, with the policy that decided.
 wait_for 10 grep -q '"PolicyName":"hsp-aa50-secret"' "$out" || fail "no alert for the secret: $(cat "$out")"

@@ -34,10 +34,13 @@ on_exit "kill $drv_pid 2>/dev/null; wait $drv_pid 2>/dev/null"
 wait_for 60 grep -q '^READY' "$dir/out" || fail "driver not ready: $(cat "$dir/out")"
 
 assert_ok nc -u -z -w 1 127.0.0.1 9
+# TCP from nc: the socket is refused (before any connection attempt), and audited.
 assert_fail nc -z -w 1 127.0.0.1 1
-assert_contains "$KA_OUT" "Permission denied" "tcp from nc"
+wait_for 10 grep -q '"PolicyName":"DefaultPosture".*"Resource":"domain=AF_INET type=SOCK_STREAM' "$dir/out" ||
+	fail "no DefaultPosture alert for nc's TCP socket: $(cat "$dir/out")"
+# Any other new process: no socket at all (a UDP "connection" needs no peer).
 assert_fail bash -c 'exec 3<>/dev/udp/127.0.0.1/9'
-wait_for 10 grep -q '"PolicyName":"DefaultPosture"' "$dir/out" || fail "no DefaultPosture alert: $(cat "$dir/out")"
+assert_contains "$KA_OUT" "Permission denied" "udp socket from bash"
 
 kill -TERM "$drv_pid"
 wait "$drv_pid"

@@ -4,6 +4,8 @@ abi <abi/3.0>,
 include <tunables/global>
 
 profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
@@ -20,6 +22,8 @@ profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
 }
 
 profile kubearmor-host-usr-bin-ping-e3640a0b "/usr/bin/ping" flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
@@ -38,6 +42,8 @@ profile kubearmor-host-usr-bin-ping-e3640a0b "/usr/bin/ping" flags=(attach_disco
 }
 
 profile kubearmor-host-usr-bin-mount-f2be0a10 "/usr/bin/mount" flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
@@ -56,6 +62,8 @@ profile kubearmor-host-usr-bin-mount-f2be0a10 "/usr/bin/mount" flags=(attach_dis
 }
 
 profile kubearmor-host-usr-bin-chown-04e56bec "/usr/bin/chown" flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,

@@ -4,6 +4,8 @@ abi <abi/3.0>,
 include <tunables/global>
 
 profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
@@ -48,6 +50,8 @@ profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
 }
 
 profile kubearmor-host-usr-bin-head-3333f15d "/usr/bin/head" flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
