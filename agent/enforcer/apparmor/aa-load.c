@@ -127,7 +127,9 @@ int aa_remove_profile(const char *securityfs, const char *name)
 	ssize_t n;
 
 	/* Only names we generate: never a path or anything the kernel would parse differently. */
-	if (!strneq(name, AA_PROFILE_PREFIX, strlen(AA_PROFILE_PREFIX)) ||
+	size_t pl = strlen(AA_PROFILE_PREFIX);
+
+	if (!strneq(name, AA_PROFILE_PREFIX, pl) || (name[pl] != 0 && name[pl] != '-') ||
 	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") != len)
 		return -EINVAL;
 	if (asprintf(&p, "%s/apparmor/.remove", securityfs ?: "/sys/kernel/security") < 0)

@@ -351,12 +351,12 @@ static void put_rule(Ctx *c, FILE *f, const Rule *r)
 			const char *e = x->e[i];
 
 			if (r->owner_only) {
-				fprintf(f, "  owner %s px,\n", e);
+				fprintf(f, "  owner %s pix,\n", e);
 				fprintf(f, "  audit deny other %s x,\n", e);
 			} else if (block)
 				fprintf(f, "  audit deny %s x,\n", e);
 			else
-				fprintf(f, "  %s px,\n", e);
+				fprintf(f, "  %s pix,\n", e);
 		}
 		break;
 	case RULE_CLASS_NETWORK: {
@@ -526,6 +526,9 @@ static int put_profile(Ctx *c, FILE *f, const char *name, const char *source)
 	} else
 		fprintf(f, "profile %s /** " FLAGS " {\n", name);
 
+	fputs("  # confined processes may not change AppArmor policy (remove this profile)\n"
+	      "  audit deny capability mac_admin,\n",
+	      f);
 	fputs("  # profiles/abstractions/kubearmor/unmediated\n", f);
 	fputs(aa_abstraction_unmediated, f);
 	if (c->allow_block[RULE_CLASS_FILE]) {
@@ -540,7 +543,7 @@ static int put_profile(Ctx *c, FILE *f, const char *name, const char *source)
 		      "below\n",
 		      f);
 	else
-		fputs("  /{,**} px,\n", f);
+		fputs("  /{,**} pix,\n", f);
 	if (c->allow_block[RULE_CLASS_NETWORK])
 		fputs("  # network: Allow rules with the block posture: only what is allowed "
 		      "below\n",

@@ -4,8 +4,9 @@
  * tier). It applies the host policies of a directory through enforcer_apparmor_ops, prints each
  * rule's status, then turns the enforcer's events into KubeArmor-style alert JSON (Enforcer
  * "AppArmor"), one per line on stdout and, with --journal, into journald (SYSLOG_IDENTIFIER
- * kubearmor-aa-driver, KUBEARMOR_POLICY=..., MESSAGE = the JSON). It stops on SIGTERM/SIGINT or
- * after --seconds, and removes its profiles unless --keep is given.
+ * kubearmor-aa-driver, KUBEARMOR_POLICY=..., MESSAGE = the JSON). SIGHUP reads the directory again
+ * and applies it ("APPLIED N" on stdout, N counting applies). It stops on SIGTERM/SIGINT or after
+ * --seconds, and removes its profiles unless --keep is given.
  *
  *   aa-driver --policies DIR [--state DIR] [--seconds N] [--journal] [--keep]
  *             [--file-posture P] [--network-posture P] [--capabilities-posture P]
@@ -32,14 +33,16 @@
 #include "policy/policy.h"
 #include "rules/rules.h"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reload;
 static const RuleSet *ruleset;
 static bool to_journal;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		stop = 1;
 }
 
 static const char *op_name(RuleClass c)
@@ -175,6 +178,7 @@ int main(int argc, char **argv)
 	char *reason = NULL, host[256] = "localhost";
 	const EnforcerOps *ops = &enforcer_apparmor_ops;
 	time_t deadline;
+	unsigned applies = 1;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) >= 0) {
 		switch (c) {
@@ -254,19 +258,55 @@ int main(int argc, char **argv)
 						      : "monitor-only",
 			       why ? ": " : "", why ?: "");
 		}
-	printf("READY\n");
+	printf("READY\nAPPLIED 1\n");
 	fflush(stdout);
 
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	signal(SIGHUP, on_signal);
 	deadline = time(NULL) + seconds;
 	while (!stop && (seconds == 0 || time(NULL) < deadline)) {
 		struct pollfd p = {.fd = ops->get_fd(e), .events = POLLIN};
 
+		if (reload) {
+			PolicyFile **nf = NULL;
+			const Policy **np = NULL;
+			size_t n_nf = 0, n_np = 0;
+			RuleSet *nrs = NULL;
+
+			reload = 0;
+			if (load_dir(dir, &nf, &n_nf, &np, &n_np) < 0 ||
+			    rule_set_compile(np, n_np, w, &postures, &nrs) < 0) {
+				fprintf(stderr, "aa-driver: reload failed\n");
+				continue;
+			}
+			r = ops->apply_host(e, w, nrs);
+			if (r < 0) {
+				fprintf(stderr, "aa-driver: apply: %s\n", strerror(-r));
+				rule_set_free(nrs);
+				for (size_t i = 0; i < n_nf; i++)
+					policy_file_free(nf[i]);
+				free(nf);
+				free(np);
+				continue;
+			}
+			/* The new state is in force: drop the old policies. */
+			ruleset = nrs;
+			rule_set_free(rs);
+			rs = nrs;
+			for (size_t i = 0; i < n_files; i++)
+				policy_file_free(files[i]);
+			free(files);
+			free(pols);
+			files = nf;
+			n_files = n_nf;
+			pols = np;
+			n_pols = n_np;
+			printf("APPLIED %u\n", ++applies);
+			fflush(stdout);
+		}
 		if (p.fd < 0) {
-			if (seconds == 0)
-				break;
-			sleep(1);
+			usleep(200 * 1000);
 			continue;
 		}
 		if (poll(&p, 1, 200) > 0)

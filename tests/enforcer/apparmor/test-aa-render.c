@@ -362,6 +362,39 @@ START_TEST(test_audit_parse)
 }
 END_TEST
 
+START_TEST(test_loader_guards)
+{
+	char *reason = NULL;
+	FILE *f;
+	char buf[8] = "";
+
+	/* Only names we generate are ever removed, and never a path. */
+	ck_assert_int_eq(aa_remove_profile("/nonexistent", "docker-default"), -EINVAL);
+	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-hostile"), -EINVAL);
+	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-host\n"), -EINVAL);
+	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-host-../x"), -EINVAL);
+	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-host-A"), -EINVAL);
+	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-host"), -ENOENT);
+	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-host-usr-bin-0badcafe"),
+	                 -ENOENT);
+
+	/* probe() agrees with the kernel's switch and always says why not. */
+	f = fopen("/sys/module/apparmor/parameters/enabled", "re");
+	if (f) {
+		if (!fgets(buf, sizeof buf, f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	if (buf[0] != 'Y') {
+		ck_assert_int_lt(enforcer_apparmor_ops.probe(&reason), 0);
+		ck_assert_ptr_nonnull(reason);
+		ck_assert(strlen(reason) > 10);
+	}
+	ck_assert_str_eq(enforcer_apparmor_ops.name, "apparmor");
+	ck_assert_str_eq(enforcer_apparmor_ops.display, "AppArmor");
+}
+END_TEST
+
 static Suite *aa_render_suite(void)
 {
 	Suite *s = suite_create("apparmor-render");
@@ -374,6 +407,7 @@ static Suite *aa_render_suite(void)
 	tcase_add_test(tc, test_statuses);
 	tcase_add_test(tc, test_canonical_paths);
 	tcase_add_test(tc, test_audit_parse);
+	tcase_add_test(tc, test_loader_guards);
 	suite_add_tcase(s, tc);
 	return s;
 }

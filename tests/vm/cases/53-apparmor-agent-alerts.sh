@@ -24,8 +24,8 @@ journal_mark
 assert_ok systemctl start kubearmor
 on_exit systemctl stop kubearmor
 wait_unit_active kubearmor
-wait_for 20 sh -c 'kubearmor status 2>/dev/null | grep -qi apparmor' ||
-	skip "the agent does not run the AppArmor enforcer yet: $(kubearmor status 2>&1 | head -n 5)"
+wait_for 20 sh -c 'kubearmor status --json 2>/dev/null | jq -e ".enforcer.active | ascii_downcase == \"apparmor\"" >/dev/null' ||
+	skip "the agent does not run the AppArmor enforcer (yet): $(kubearmor status 2>&1 | grep -i '^enforcer' | head -n 1)"
 
 cat >/etc/kubearmor/policies/kavm-aa53.yaml <<EOF
 apiVersion: security.kubearmor.com/v1

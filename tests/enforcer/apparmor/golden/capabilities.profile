@@ -4,33 +4,37 @@ abi <abi/3.0>,
 include <tunables/global>
 
 profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   /{,**} mrwlk,
-  /{,**} px,
+  /{,**} pix,
   network,
   # capabilities: Allow rules with the block posture: only what is allowed below
 }
 
 profile kubearmor-host-usr-bin-ping-e3640a0b "/usr/bin/ping" flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   /{,**} mrwlk,
-  /{,**} px,
+  /{,**} pix,
   network,
   # capabilities: Allow rules with the block posture: only what is allowed below
   # hsp-caps (capabilities.yaml:12) capabilities capability Block
@@ -38,17 +42,19 @@ profile kubearmor-host-usr-bin-ping-e3640a0b "/usr/bin/ping" flags=(attach_disco
 }
 
 profile kubearmor-host-usr-bin-mount-f2be0a10 "/usr/bin/mount" flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   /{,**} mrwlk,
-  /{,**} px,
+  /{,**} pix,
   network,
   # capabilities: Allow rules with the block posture: only what is allowed below
   # hsp-caps (capabilities.yaml:15) capabilities capability Allow
@@ -56,17 +62,19 @@ profile kubearmor-host-usr-bin-mount-f2be0a10 "/usr/bin/mount" flags=(attach_dis
 }
 
 profile kubearmor-host-usr-bin-chown-04e56bec "/usr/bin/chown" flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   /{,**} mrwlk,
-  /{,**} px,
+  /{,**} pix,
   network,
   # capabilities: Allow rules with the block posture: only what is allowed below
   # hsp-caps (capabilities.yaml:19) capabilities capability Allow

@@ -4,15 +4,17 @@ abi <abi/3.0>,
 include <tunables/global>
 
 profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   # file: Allow rules with the block posture: only what is allowed below
   # profiles/abstractions/kubearmor/base
   /{,**} m,
@@ -42,21 +44,23 @@ profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
   @{PROC}/@{pid}/fd/ r,
   @{PROC}/filesystems r,
   @{PROC}/meminfo r,
-  /{,**} px,
+  /{,**} pix,
   network,
   capability,
 }
 
 profile kubearmor-host-usr-bin-head-3333f15d "/usr/bin/head" flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   # file: Allow rules with the block posture: only what is allowed below
   # profiles/abstractions/kubearmor/base
   /{,**} m,
@@ -86,7 +90,7 @@ profile kubearmor-host-usr-bin-head-3333f15d "/usr/bin/head" flags=(attach_disco
   @{PROC}/@{pid}/fd/ r,
   @{PROC}/filesystems r,
   @{PROC}/meminfo r,
-  /{,**} px,
+  /{,**} pix,
   network,
   capability,
   # hsp-file-allowlist (file-allow-block-posture.yaml:18) file path Allow

@@ -4,33 +4,37 @@ abi <abi/3.0>,
 include <tunables/global>
 
 profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   /{,**} mrwlk,
-  /{,**} px,
+  /{,**} pix,
   # network: Allow rules with the block posture: only what is allowed below
   capability,
 }
 
 profile kubearmor-host-usr-bin-ping-e3640a0b "/usr/bin/ping" flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   /{,**} mrwlk,
-  /{,**} px,
+  /{,**} pix,
   # network: Allow rules with the block posture: only what is allowed below
   capability,
   # hsp-network (network.yaml:12) network protocol Block
@@ -38,17 +42,19 @@ profile kubearmor-host-usr-bin-ping-e3640a0b "/usr/bin/ping" flags=(attach_disco
 }
 
 profile kubearmor-host-usr-bin-curl-61397a05 "/usr/bin/curl" flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   /{,**} mrwlk,
-  /{,**} px,
+  /{,**} pix,
   # network: Allow rules with the block posture: only what is allowed below
   capability,
   # hsp-network (network.yaml:18) network protocol Allow
@@ -60,17 +66,19 @@ profile kubearmor-host-usr-bin-curl-61397a05 "/usr/bin/curl" flags=(attach_disco
 }
 
 profile kubearmor-host-usr-bin-nc-openbsd-81830d4f "/usr/bin/nc.openbsd" flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   /{,**} mrwlk,
-  /{,**} px,
+  /{,**} pix,
   # network: Allow rules with the block posture: only what is allowed below
   capability,
   # hsp-network (network.yaml:26) network protocol Block

@@ -4,17 +4,19 @@ abi <abi/3.0>,
 include <tunables/global>
 
 profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   /{,**} mrwlk,
-  /{,**} px,
+  /{,**} pix,
   network,
   capability,
   # hsp-patterns (patterns.yaml:17) process pattern Block

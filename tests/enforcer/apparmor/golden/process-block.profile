@@ -4,17 +4,19 @@ abi <abi/3.0>,
 include <tunables/global>
 
 profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
+  # confined processes may not change AppArmor policy (remove this profile)
+  audit deny capability mac_admin,
   # profiles/abstractions/kubearmor/unmediated
   mount,
   umount,
   pivot_root,
-  ptrace,
+  ptrace (read, readby, tracedby),
+  ptrace (trace) peer=kubearmor-host{,-*},
   signal,
   dbus,
   unix,
-  change_profile,
   /{,**} mrwlk,
-  /{,**} px,
+  /{,**} pix,
   network,
   capability,
   # hsp-proc-block (process-block.yaml:12) process path Block
@@ -26,7 +28,7 @@ profile kubearmor-host /** flags=(attach_disconnected,mediate_deleted) {
   # hsp-proc-block (process-block.yaml:17) process dir Block
   audit deny "/tmp/{,*}" x,
   # hsp-proc-block (process-block.yaml:18) process dir Block ownerOnly
-  owner "/home/user/bin/{,*}" px,
+  owner "/home/user/bin/{,*}" pix,
   audit deny other "/home/user/bin/{,*}" x,
 }
 
