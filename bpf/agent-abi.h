@@ -430,7 +430,7 @@ struct lsm_test_req {
 	__s32 subject_fd; /* fd of the subject executable, -1 = the task's own exe */
 	__s32 domain, type, protocol, cap;
 	__u32 tty;        /* 1: decide as if the subject had a terminal */
-	__u32 pad;
+	__s32 only_fd;    /* decide only this fd; -1 = every fd */
 };
 
 struct lsm_test_result {

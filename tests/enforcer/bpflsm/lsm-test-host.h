@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/macro.h"
 #include "enforcer/bpflsm/bpflsm.h"
 #include "lsm-test.skel.h"
 
@@ -56,6 +57,7 @@ static inline int th_open(TestHost *t)
 	}
 	t->skel->bss->req.tgid = (__u32)getpid();
 	t->skel->bss->req.subject_fd = -1;
+	t->skel->bss->req.only_fd = -1;
 	return 0;
 }
 
@@ -98,7 +100,9 @@ static inline int th_decide(TestHost *t, int fd, struct lsm_test_result *ret)
 	int r;
 
 	(void)bpf_map_delete_elem(bpf_map__fd(t->skel->maps.lsm_test_results), &key);
+	t->skel->bss->req.only_fd = fd;
 	r = th_run(t->decide);
+	t->skel->bss->req.only_fd = -1;
 	if (r < 0)
 		return r;
 	return RET_NERRNO(
