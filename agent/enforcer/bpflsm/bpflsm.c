@@ -26,6 +26,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "core/macro.h"
 #include "enforcer/bpflsm/bpflsm.h"
 #include "lsm.skel.h"
@@ -527,6 +528,10 @@ static int bpflsm_new(const EnforcerOptions *opts, Enforcer **ret)
 		bpflsm_free(e, false);
 		return r;
 	}
+	if (e->adopted)
+		log_notice("bpflsm: adopted the pinned enforcement of an earlier run (%s); the next "
+			   "apply reconciles it",
+			   e->pin_dir);
 	*ret = e;
 	return 0;
 }
