@@ -266,9 +266,11 @@ static __always_inline __u32 lsm_dev(struct dentry *d)
  */
 
 struct lsm_walk {
-	struct dentry *d;      /* current dentry */
-	struct vfsmount *mnt;  /* its mount */
-	struct dentry *name_d; /* the dentry whose name is the target's last path component */
+	struct dentry *d;	 /* current dentry */
+	struct vfsmount *mnt;	 /* its mount */
+	struct dentry *mnt_root; /* mnt->mnt_root, read once per mount */
+	__u32 dev;		 /* the super block of the mount, read once per mount */
+	struct dentry *name_d;	 /* the dentry whose name is the target's last path component */
 	struct lsm_dec *dec;
 	const struct lsm_op *op;
 	__u32 dist; /* d_parent steps from the target (mount crossings do not count) */
@@ -292,7 +294,7 @@ static __always_inline void lsm_walk_check(struct lsm_walk *w)
 	if (!inode)
 		return;
 	ik.ino = BPF_CORE_READ(inode, i_ino);
-	ik.dev = lsm_dev(d);
+	ik.dev = w->dev;
 	ik.wl = op->wl;
 	flags = bpf_map_lookup_elem(&lsm_dirs, &ik);
 	if (!flags)
@@ -334,7 +336,7 @@ static long lsm_walk_step(__u64 i, void *ctx)
 	if (!w->skip)
 		lsm_walk_check(w);
 	w->skip = 0;
-	if (mnt && d == BPF_CORE_READ(mnt, mnt_root)) {
+	if (mnt && d == w->mnt_root) {
 		struct mount *m = lsm_real_mount(mnt);
 		struct mount *pm = BPF_CORE_READ(m, mnt_parent);
 
@@ -343,7 +345,10 @@ static long lsm_walk_step(__u64 i, void *ctx)
 			return 1;
 		}
 		w->d = BPF_CORE_READ(m, mnt_mountpoint);
-		w->mnt = (struct vfsmount *)((void *)pm + bpf_core_field_offset(struct mount, mnt));
+		mnt = (struct vfsmount *)((void *)pm + bpf_core_field_offset(struct mount, mnt));
+		w->mnt = mnt;
+		w->mnt_root = BPF_CORE_READ(mnt, mnt_root);
+		w->dev = lsm_dev(w->d);
 		w->skip = 1;
 		if (w->dist == 0)
 			w->name_d = w->d; /* the target is a mount root: its name is the mount
@@ -406,7 +411,11 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 			.dec = dec,
 			.op = op,
 			.owner = owner,
+			.dev = lsm_dev(dentry),
 		};
+
+		if (mnt)
+			w.mnt_root = BPF_CORE_READ(mnt, mnt_root);
 
 		bpf_loop(LSM_MAX_DEPTH, lsm_walk_step, &w, 0);
 		if (!w.done) {
