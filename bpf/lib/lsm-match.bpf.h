@@ -141,13 +141,14 @@ struct lsm_query {
 __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct lsm_op *op,
 			   const struct lsm_name_val *name)
 {
-	struct lsm_rule_key *k;
+	struct lsm_rule_key kk, *k = &kk;
 	struct lsm_name_val *nv;
 	struct lsm_rule_val *v;
 
 	if (!d || !q || !op)
 		return 0;
-	k = &q->k;
+	/* Helpers take keys from the stack only (6.1 rejects a global function's argument memory). */
+	__builtin_memcpy(&kk, &q->k, sizeof(kk));
 	for (int pass = 0; pass < 2; pass++) {
 		__u32 r = q->rank;
 
