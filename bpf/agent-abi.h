@@ -432,6 +432,8 @@ struct lsm_test_req {
 	__s32 domain, type, protocol, cap;
 	__u32 tty;        /* 1: decide as if the subject had a terminal */
 	__s32 only_fd;    /* decide only this fd; -1 = every fd */
+	__u32 no_result;  /* 1: do not record the verdict (benchmark: the decision alone) */
+	__u32 pad;
 };
 
 struct lsm_test_result {

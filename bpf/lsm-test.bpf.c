@@ -84,6 +84,8 @@ int lsm_test_decide(struct bpf_iter__task_file *ctx)
 	res.verdict = dec.verdict;
 	res.decider = dec.decider;
 	res.rule = dec.rule;
+	if (req.no_result)
+		return 0;
 	bpf_map_update_elem(&lsm_test_results, &fd, &res, BPF_ANY);
 	return 0;
 }

@@ -417,6 +417,10 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 
 		if (mnt)
 			w.mnt_root = BPF_CORE_READ(mnt, mnt_root);
+		/* see lsm_opaque_zero */
+		w.dist = lsm_opaque_zero;
+		w.skip = (__u8)lsm_opaque_zero;
+		w.done = (__u8)lsm_opaque_zero;
 
 		bpf_loop(LSM_MAX_DEPTH, lsm_walk_step, &w, 0);
 		if (!w.done) {
@@ -599,7 +603,9 @@ static __always_inline __u16 lsm_render_path(struct dentry *dentry, struct vfsmo
 	if (!s || !dentry)
 		return 0;
 	r.buf = s->path;
-	r.pos = LSM_EVT_PATH_MAX - 1;
+	r.pos = (LSM_EVT_PATH_MAX - 1) + lsm_opaque_zero; /* see lsm_opaque_zero */
+	r.trunc = (__u8)lsm_opaque_zero;
+	r.done = (__u8)lsm_opaque_zero;
 	s->path[LSM_EVT_PATH_MAX - 1] = 0;
 	bpf_loop(LSM_EVT_PATH_MAX / 2, lsm_render_step, &r, 0);
 	if (r.trunc || !r.done)

@@ -99,8 +99,14 @@ static int load(char **paths, size_t n, RuleAction posture, Loaded *ret)
 	return 0;
 }
 
+static bool quiet_events;
+static unsigned n_events;
+
 static void on_event(const EnforcerEvent *ev, void *userdata)
 {
+	n_events++;
+	if (quiet_events)
+		return;
 	printf("EVENT class=%s action=%s error=%d policy=%s resource=%s data=%s subject=%s "
 	       "pid=%d\n",
 	       rule_class_to_string(ev->class), rule_action_to_string(ev->action), ev->error,
@@ -309,6 +315,14 @@ static int perform(OpKind k, const char *path, int d, int t, int p)
 	return WEXITSTATUS(status) == 10 ? 1 : 0;
 }
 
+typedef struct DiffOp {
+	OpKind k;
+	RuleOp op;
+	char path[PATH_MAX];
+	const char *name;
+	bool base_denied; /* denied by the kernel without any policy (permissions, sysctls) */
+} DiffOp;
+
 static int cmd_diff(int argc, char **argv)
 {
 	RuleAction posture = parse_posture(&argc, &argv);
@@ -331,20 +345,75 @@ static int cmd_diff(int argc, char **argv)
 		     {AF_INET6, SOCK_DGRAM, 58}, {AF_UNIX, SOCK_STREAM, 0},
 		     {AF_UNIX, SOCK_DGRAM, 0},	 {AF_PACKET, SOCK_RAW, 0}};
 	EnforcerSelection sel = {};
-	char self[PATH_MAX];
-	const char *dir;
+	_cleanup_free_ DiffOp *ops = NULL;
+	size_t n_ops = 0;
+	char self[PATH_MAX], cmd[PATH_MAX + 64], line[PATH_MAX];
 	Loaded l = {};
-	unsigned n = 0, bad = 0;
+	unsigned n = 0, bad = 0, skipped = 0;
 	ssize_t sl;
+	FILE *f;
 	int r;
 
+	quiet_events = true;
 	if (argc < 2)
 		return log_error_errno(-EINVAL, "diff DIR POLICY...");
-	dir = argv[0];
 	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (sl <= 0)
 		return 1;
 	self[sl] = 0;
+
+	/* The operations: every file and directory below DIR with each kind, and socket() triples.
+	 */
+	ops = new0(DiffOp, 4096);
+	if (!ops)
+		return 1;
+	snprintf(cmd, sizeof(cmd), "find '%s' -type f -o -type d", argv[0]);
+	f = popen(cmd, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		struct stat st;
+		char real[PATH_MAX];
+
+		line[strcspn(line, "\n")] = 0;
+		if (!realpath(line, real) || stat(real, &st) < 0)
+			continue;
+		for (size_t k = 0; k < ELEMENTSOF(kinds) && n_ops < 4000; k++) {
+			DiffOp *o = &ops[n_ops];
+
+			if (S_ISDIR(st.st_mode) &&
+			    (kinds[k].k == OP_EXEC || kinds[k].k == OP_WRITE))
+				continue;
+			o->k = kinds[k].k;
+			o->name = kinds[k].name;
+			snprintf(o->path, sizeof(o->path), "%s", real);
+			o->op = (RuleOp){.class = kinds[k].c,
+					 .path = o->path,
+					 .access = kinds[k].a,
+					 .subject = self,
+					 .owner = st.st_uid == 0};
+			n_ops++;
+		}
+	}
+	if (f)
+		pclose(f);
+	for (size_t s = 0; s < ELEMENTSOF(socks) && n_ops < 4096; s++) {
+		DiffOp *o = &ops[n_ops++];
+
+		o->k = OP_SOCKET;
+		o->name = "socket";
+		snprintf(o->path, sizeof(o->path), "socket(%d,%d,%d)", socks[s].d, socks[s].t,
+			 socks[s].p);
+		o->op = (RuleOp){.class = RULE_CLASS_NETWORK,
+				 .subject = self,
+				 .domain = socks[s].d,
+				 .type = socks[s].t,
+				 .protocol = socks[s].p};
+	}
+
+	/* Baseline, without enforcement: what the kernel refuses anyway is not a verdict. */
+	for (size_t i = 0; i < n_ops; i++)
+		ops[i].base_denied = perform(ops[i].k, ops[i].path, ops[i].op.domain,
+					     ops[i].op.type, ops[i].op.protocol) != 0;
+
 	r = load(argv + 1, (size_t)argc - 1, posture, &l);
 	if (r < 0)
 		return log_error_errno(r, "loading policies: %m");
@@ -359,84 +428,37 @@ static int cmd_diff(int argc, char **argv)
 		enforcer_selection_done(&sel, true);
 		return 1;
 	}
-
-	/* every regular file below DIR, with every operation */
-	{
-		char cmd[PATH_MAX + 64];
-		FILE *f;
-		char line[PATH_MAX];
-
-		snprintf(cmd, sizeof(cmd), "find '%s' -type f -o -type d", dir);
-		f = popen(cmd, "r");
-		while (f && fgets(line, sizeof(line), f)) {
-			char real[PATH_MAX];
-			struct stat st;
-
-			line[strcspn(line, "\n")] = 0;
-			if (!realpath(line, real) || stat(real, &st) < 0)
-				continue;
-			for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
-				RuleOp op = {.class = kinds[k].c,
-					     .path = real,
-					     .access = kinds[k].a,
-					     .subject = kinds[k].k == OP_EXEC ? self : self,
-					     .owner = st.st_uid == 0};
-				RuleDecision d = {};
-				int got;
-
-				if (S_ISDIR(st.st_mode) && kinds[k].k == OP_EXEC)
-					continue;
-				if (S_ISDIR(st.st_mode) && kinds[k].k == OP_WRITE)
-					continue; /* open(O_WRONLY) of a directory fails by itself
-						   */
-				if (rule_set_decide(l.rs, &op, &d) < 0)
-					continue;
-				got = perform(kinds[k].k, real, 0, 0, 0);
-				n++;
-				if (got < 0 || (got == 1) != (d.verdict == ACTION_BLOCK)) {
-					bad++;
-					printf("DISAGREE %s %s: kernel %s, reference %s (%s)\n",
-					       kinds[k].name, real,
-					       got < 0 ? "error"
-					       : got   ? "denied"
-						       : "passed",
-					       rule_action_to_string(d.verdict),
-					       d.rule ? d.rule->policy->name
-					       : d.decider == RULE_DECIDER_POSTURE ? "posture"
-										   : "-");
-				}
-			}
-		}
-		if (f)
-			pclose(f);
-	}
-	for (size_t s = 0; s < ELEMENTSOF(socks); s++) {
-		RuleOp op = {.class = RULE_CLASS_NETWORK,
-			     .subject = self,
-			     .domain = socks[s].d,
-			     .type = socks[s].t,
-			     .protocol = socks[s].p};
+	for (size_t i = 0; i < n_ops; i++) {
+		DiffOp *o = &ops[i];
 		RuleDecision d = {};
 		int got;
 
-		if (rule_set_decide(l.rs, &op, &d) < 0)
+		if (o->base_denied) {
+			skipped++;
 			continue;
-		got = perform(OP_SOCKET, NULL, socks[s].d, socks[s].t, socks[s].p);
+		}
+		if (rule_set_decide(l.rs, &o->op, &d) < 0)
+			continue;
+		got = perform(o->k, o->path, o->op.domain, o->op.type, o->op.protocol);
 		n++;
 		if (got < 0 || (got == 1) != (d.verdict == ACTION_BLOCK)) {
 			bad++;
-			printf("DISAGREE socket(%d,%d,%d): kernel %s, reference %s\n", socks[s].d,
-			       socks[s].t, socks[s].p,
+			printf("DISAGREE %s %s: kernel %s, reference %s (%s)\n", o->name, o->path,
 			       got < 0 ? "error"
 			       : got   ? "denied"
 				       : "passed",
-			       rule_action_to_string(d.verdict));
+			       rule_action_to_string(d.verdict),
+			       d.rule				   ? d.rule->policy->name
+			       : d.decider == RULE_DECIDER_POSTURE ? "posture"
+								   : "-");
 		}
 	}
 	(void)sel.ops->process(sel.enforcer);
 	enforcer_selection_done(&sel, true);
 	loaded_done(&l);
-	printf("differential: %u operations, %u disagreements\n", n, bad);
+	printf("differential: %u operations, %u disagreements (%u refused by the kernel without "
+	       "policy, not compared; %u kernel events)\n",
+	       n, bad, skipped, n_events);
 	return bad ? 1 : 0;
 }
 

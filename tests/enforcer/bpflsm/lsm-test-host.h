@@ -29,15 +29,20 @@ static inline void th_close(TestHost *t)
 	*t = (TestHost){};
 }
 
-static inline struct bpf_link *th_attach(struct bpf_program *prog)
+static inline struct bpf_link *th_attach_pid(struct bpf_program *prog, pid_t pid)
 {
 	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info linfo = {};
 
-	linfo.task.tid = (__u32)getpid();
+	linfo.task.tid = (__u32)pid;
 	opts.link_info = &linfo;
 	opts.link_info_len = sizeof(linfo);
 	return bpf_program__attach_iter(prog, &opts);
+}
+
+static inline struct bpf_link *th_attach(struct bpf_program *prog)
+{
+	return th_attach_pid(prog, getpid());
 }
 
 /* 0, or -errno when the kernel lacks what the host needs (callers skip). */

@@ -31,7 +31,7 @@ hsp block-sleep "  process:
 
 "$KA_BIN/bpflsm-driver" run "$d/p.yaml" >"$d/out" 2>&1 &
 pid=$!
-wait_for 20 grep -q '^ready' "$d/out" || { cat "$d/out"; fail "driver not ready"; }
+wait_for 90 grep -q '^ready' "$d/out" || { cat "$d/out"; fail "driver not ready"; }
 assert_fail /usr/bin/sleep 0
 kill -9 $pid
 wait $pid 2>/dev/null
@@ -56,8 +56,8 @@ note "lsm links after adopt: $nlinks"
 # hot reload unblocks within a second
 "$KA_BIN/bpflsm-driver" run "$d/p.yaml" >"$d/out2" 2>&1 &
 pid=$!
-on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-wait_for 20 grep -q '^ready' "$d/out2" || { cat "$d/out2"; fail "driver not ready"; }
+on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null; tail -40 $d/out*"
+wait_for 90 grep -q '^ready' "$d/out2" || { cat "$d/out2"; fail "driver not ready"; }
 assert_fail /usr/bin/true
 hsp block-sleep "  process:
     matchPaths:
@@ -99,7 +99,7 @@ hsp allow-list "  process:
   action: Allow" >"$d/allow.yaml"
 "$KA_BIN/bpflsm-driver" run --posture block "$d/allow.yaml" >"$d/out3" 2>&1 &
 pid=$!
-wait_for 20 grep -q '^ready' "$d/out3" || { cat "$d/out3"; fail "driver not ready"; }
+wait_for 90 grep -q '^ready' "$d/out3" || { cat "$d/out3"; fail "driver not ready"; }
 assert_ok "$d/bin/ok"
 assert_fail "$d/bin/no"
 assert_contains "$KA_OUT" "Permission denied" "allow-list posture"

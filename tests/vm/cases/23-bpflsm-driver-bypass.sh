@@ -48,8 +48,8 @@ hsp bypass "  process:
   action: Block" >"$d/p.yaml"
 "$KA_BIN/bpflsm-driver" run "$d/p.yaml" >"$d/out" 2>&1 &
 pid=$!
-on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-wait_for 20 grep -q '^ready' "$d/out" || { cat "$d/out"; fail "driver not ready"; }
+on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null; grep -v '^EVENT.*DefaultPosture' $d/out | tail -40"
+wait_for 90 grep -q '^ready' "$d/out" || { cat "$d/out"; fail "driver not ready"; }
 
 assert_fail /usr/bin/kafoo
 assert_fail /bin/kafoo
@@ -66,6 +66,8 @@ ln -s "$d/secret" "$d/soft"
 assert_fail cat "$d/soft"
 # replaced by rename after the policy loaded (by a program the rule does not name, as a package
 # manager would): the new file under the protected name is protected too
+assert_fail "$d/mycat" "$d/secret2"
+assert_ok cat "$d/secret2"
 echo new >"$d/new"
 assert_ok mv "$d/new" "$d/secret2"
 assert_fail "$d/mycat" "$d/secret2"
