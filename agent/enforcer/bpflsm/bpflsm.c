@@ -341,7 +341,8 @@ static int open_skel(Enforcer *e)
 			const char *name = bpf_map__name(map);
 
 			/* .bss/.rodata and the scratch buffer are per-instance */
-			if (!name || name[0] == '.' || streq(name, "lsm_scratch"))
+			if (!name || bpf_map__is_internal(map) || strchr(name, '.') ||
+			    streq(name, "lsm_scratch"))
 				continue;
 			(void)snprintf(path, sizeof(path), "%s/%s", e->pin_dir, name);
 			if (attempt == 0 && access(path, F_OK) == 0)
