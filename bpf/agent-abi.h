@@ -340,6 +340,7 @@ struct lsm_inode_key {
 #define LSM_WF_ACTIVE (1U << 0)      /* the workload is enforced */
 #define LSM_WF_SRC_RULES (1U << 1)   /* some rule has a fromSource: resolve the subject */
 #define LSM_WF_EXECNAME (1U << 2)    /* process EXECNAME keys exist */
+#define LSM_WF_PTS (1U << 3)         /* some rule has pts: false: read the subject's terminal */
 #define LSM_WF_DIRS(c) (1U << (8 + (c)))  /* DIR keys of class c exist: walk the ancestors */
 #define LSM_WF_NAMES(c) (1U << (16 + (c))) /* NAME keys of class c exist */
 
@@ -431,6 +432,8 @@ struct lsm_test_req {
 	__s32 subject_fd; /* fd of the subject executable, -1 = the task's own exe */
 	__s32 domain, type, protocol, cap;
 	__u32 tty;        /* 1: decide as if the subject had a terminal */
+	__s32 only_fd;    /* decide only this fd; -1 = every fd */
+	__u32 no_result;  /* 1: do not record the verdict (benchmark: the decision alone) */
 	__u32 pad;
 };
 
