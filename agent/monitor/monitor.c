@@ -73,6 +73,8 @@ struct Monitor {
 	MonitorProg progs[MONITOR_PROGS_MAX];
 	size_t nprogs;
 	int cb_error;
+	bool in_callback; /* lookups then never insert: an insert may evict what the event points to
+			   */
 
 	MonitorDecodeBuf buf;
 	MonitorEvent ev;
@@ -313,9 +315,18 @@ static ssize_t readlink_proc(uint32_t pid, const char *what, char *buf, size_t s
 static const char *resolve_exe(Monitor *m, const MonitorEvent *ev)
 {
 	const char *fn = ev->filename;
+	bool same_ns = ev->proc.mntns == m->self_mntns;
+	char cwd[PATH_MAX];
 
-	if (fn[0] == '/' && ev->proc.mntns == m->self_mntns && realpath(fn, m->exe_buf))
+	if (fn[0] == '/' && same_ns && realpath(fn, m->exe_buf))
 		return m->exe_buf;
+	/* "./script": against the cwd, not /proc/PID/exe (that would name the interpreter). */
+	if (fn[0] != '/' && fn[0] != '\0' && same_ns &&
+	    readlink_proc(ev->proc.pid, "cwd", cwd, sizeof(cwd)) > 0 && cwd[0] == '/') {
+		snprintf(m->path_buf, sizeof(m->path_buf), "%s/%s", cwd, fn);
+		if (realpath(m->path_buf, m->exe_buf))
+			return m->exe_buf;
+	}
 	if (readlink_proc(ev->proc.pid, "exe", m->exe_buf, sizeof(m->exe_buf)) > 0)
 		return m->exe_buf;
 	return fn;
@@ -472,7 +483,9 @@ static int handle_record(void *ctx, void *data, size_t size)
 	} else {
 		enrich(m, ev);
 		m->st.delivered++;
+		m->in_callback = true;
 		r = m->opts.callback(ev, m->opts.userdata);
+		m->in_callback = false;
 		if (r < 0) {
 			m->cb_error = r;
 			return r;
@@ -494,6 +507,8 @@ int monitor_new(Monitor **ret, const MonitorOptions *opts)
 	struct stat st;
 	int r;
 
+	if (!ret || !opts)
+		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -679,7 +694,7 @@ int monitor_log_drops(Monitor *m)
 
 int monitor_lookup_process(Monitor *m, uint32_t pid, MonitorProcess *ret)
 {
-	ProcEntry *e = tree_lookup(m, pid), *pe;
+	ProcEntry *e = m->in_callback ? proc_tree_get(m->tree, pid) : tree_lookup(m, pid), *pe;
 
 	if (!e)
 		return -ESRCH;

@@ -151,7 +151,8 @@ int monitor_log_drops(Monitor *m);
 /**
  * monitor_lookup_process() - names of a process from the tree, also after it exited (within the
  * grace period). Fills exe/args/parent_exe/comm/ppid of @ret; pointers valid until the next monitor
- * call. Returns 0, or -ESRCH if unknown.
+ * call. Called from the callback it only reads the tree (no /proc look-up, which could evict an
+ * entry the event points to). Returns 0, or -ESRCH if unknown.
  */
 int monitor_lookup_process(Monitor *m, uint32_t pid, MonitorProcess *ret);
 

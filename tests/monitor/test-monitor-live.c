@@ -123,8 +123,16 @@ static Monitor *start(uint32_t ring_bytes)
 	return m;
 }
 
+static pid_t spawn_in(const char *dir, const char *prog, int *gofd, char *const argv[]);
+
 /* fork + exec the helper; it blocks until go() writes to *gofd. */
 static pid_t spawn(int *gofd, char *const argv[])
+{
+	return spawn_in(NULL, HELPER, gofd, argv);
+}
+
+/* Same, after chdir(@dir) when not NULL, executing @prog (maybe relative). */
+static pid_t spawn_in(const char *dir, const char *prog, int *gofd, char *const argv[])
 {
 	int p[2];
 	pid_t pid;
@@ -133,9 +141,9 @@ static pid_t spawn(int *gofd, char *const argv[])
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		if (dup2(p[0], 3) < 0)
+		if (dup2(p[0], 3) < 0 || (dir && chdir(dir) < 0))
 			_exit(126);
-		execv(HELPER, argv);
+		execv(prog, argv);
 		_exit(127);
 	}
 	close(p[0]);
@@ -235,6 +243,35 @@ START_TEST(test_exec_seen_with_path_argv_ppid)
 	ck_assert_str_eq(s->parent_exe, me);
 	go_and_wait(gofd, pid);
 	ck_assert_ptr_nonnull(wait_for(m, AGENT_EVT_EXIT, AGENT_OP_NONE));
+}
+END_TEST
+
+START_TEST(test_exec_relative_script_resolved)
+{
+	_cleanup_(monitor_freep) Monitor *m = start(0);
+	char script[PATH_MAX + 16], want[PATH_MAX];
+	const Seen *s;
+	int gofd, fd;
+	pid_t pid;
+
+	/* A script: /proc/PID/exe names its interpreter, so only the cwd gives the right answer. */
+	snprintf(script, sizeof(script), "%s/wait.sh", tmpdir);
+	fd = open(script, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
+	ck_assert_int_ge(fd, 0);
+	{
+		static const char text[] = "#!/bin/sh\nread -r x <&3\nexit 0\n";
+		ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	}
+	close(fd);
+	ck_assert_ptr_nonnull(realpath(script, want));
+	pid = spawn_in(tmpdir, "./wait.sh", &gofd, (char *const[]){"wait.sh", NULL});
+
+	/* Read while the script waits: its cwd resolves "./wait.sh". */
+	s = wait_for(m, AGENT_EVT_EXEC, AGENT_OP_NONE);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->filename, "./wait.sh");
+	ck_assert_str_eq(s->exe, want);
+	go_and_wait(gofd, pid);
 }
 END_TEST
 
@@ -377,8 +414,12 @@ END_TEST
 
 START_TEST(test_burst_drops_counted_and_flow_resumes)
 {
-	/* 64 KiB ring, nothing read during the burst: most of 20000 opens (~4 MB) cannot fit. */
-	_cleanup_(monitor_freep) Monitor *m = start(65536);
+	/*
+	 * 1 MiB ring, nothing read during the burst: most of 100000 opens (~19 MB of records)
+	 * cannot fit. Large enough that the rest of this busy machine does not fill it while the
+	 * test reads.
+	 */
+	_cleanup_(monitor_freep) Monitor *m = start(1 << 20);
 	MonitorStats st1, st2;
 	char path[PATH_MAX];
 	const Seen *s = NULL;
@@ -387,7 +428,7 @@ START_TEST(test_burst_drops_counted_and_flow_resumes)
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	pid = spawn(&gofd, (char *const[]){"monitor-helper", "burst", "20000", "/dev/null", NULL});
+	pid = spawn(&gofd, (char *const[]){"monitor-helper", "burst", "100000", "/dev/null", NULL});
 	go_and_wait(gofd, pid);
 	ck_assert_int_eq(monitor_read_stats(m, &st1), 0);
 	ck_assert_uint_gt(st1.kernel_drop[AGENT_STAT_DROP_RINGBUF], 0);
@@ -539,6 +580,7 @@ static Suite *monitor_live_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_unchecked_fixture(tc, tmpdir_setup, tmpdir_teardown);
 	tcase_add_test(tc, test_exec_seen_with_path_argv_ppid);
+	tcase_add_test(tc, test_exec_relative_script_resolved);
 	tcase_add_test(tc, test_open_seen_with_flags_and_result);
 	tcase_add_test(tc, test_open_failure_carries_errno_and_relative_path);
 	tcase_add_test(tc, test_socket_connect_seen);
