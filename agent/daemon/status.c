@@ -247,7 +247,7 @@ int status_build_json(Manager *m, char **ret)
 {
 	_cleanup_json_ json_t *doc = json_object(), *host = json_object(), *cfg = json_object(),
 			      *enf = json_object(), *mon = json_object(), *dir = json_object(),
-			      *rules = json_array(), *cnt = json_object();
+			      *cnt = json_object();
 	const Config *c = manager_config(m);
 	const PolicyStore *store = manager_store(m);
 	const HostIdentity *h = manager_host(m);

@@ -29,7 +29,7 @@
 #include "monitor/monitor.h"
 #include "monitor/proc-tree.h"
 
-#define MONITOR_RING_BYTES_DEFAULT (8U << 20)
+#define MONITOR_RING_BYTES_DEFAULT (4U << 20) /* mapped twice: 8 MiB of RSS once it has wrapped */
 #define MONITOR_TREE_MAX_DEFAULT   32768U
 #define MONITOR_TREE_GRACE_DEFAULT (30ULL * 1000000ULL)
 #define MONITOR_POLL_INTERVAL_USEC (100ULL * 1000ULL)
@@ -85,7 +85,8 @@ struct Monitor {
 	MonitorStats st_last; /* as of the last monitor_log_drops() */
 };
 
-static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
+_printf_(2, 0) static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt,
+					  va_list ap)
 {
 	char line[1024];
 

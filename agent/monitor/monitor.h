@@ -98,7 +98,7 @@ typedef struct MonitorOptions {
 	MonitorCallback callback;
 	void *userdata;
 	uint32_t visibility;	  /* MONITOR_VIS_BIT()s; 0 means MONITOR_VIS_ALL */
-	uint32_t ring_bytes;	  /* ring buffer size, power of two >= page size; 0 = 8 MiB */
+	uint32_t ring_bytes;	  /* ring buffer size, power of two >= page size; 0 = 4 MiB */
 	uint32_t wakeup_bytes;	  /* fill that wakes the consumer; 0 = ring_bytes / 16 */
 	uint32_t tree_max;	  /* process tree bound; 0 = 32768 */
 	uint64_t tree_grace_usec; /* exited entries kept at least this long; 0 = 30 s */
