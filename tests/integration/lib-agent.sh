@@ -97,8 +97,8 @@ agent_start() {
 			2>>"$AGENT_TMP/agent.err" &
 		AGENT_PID=$!
 	fi
-	if ! wait_until 30 agent_answers; then
-		agent_fail "the agent did not answer on $AGENT_SOCK within 30 s"
+	if ! wait_until 60 agent_answers; then
+		agent_fail "the agent did not answer on $AGENT_SOCK within 60 s"
 	fi
 }
 

@@ -103,9 +103,9 @@ want_block=$(python3 -c 'import json,sys; print(json.dumps({"Type": "MatchedHost
  "Resource": sys.argv[1], "ProcessName": "/usr/bin/cat", "Action": "Audit (Block)", "Result": "Passed",
  "Enforcer": "eBPF Monitor", "PolicyName": sys.argv[2], "Severity": "8"}))' "$blocked" "block-file-$$")
 
-wait_until 10 check_alert "audit-file-$$" "$want_file" || agent_fail "file alert missing or wrong"
-wait_until 10 check_alert "audit-proc-$$" "$want_proc" || agent_fail "process alert missing or wrong"
-wait_until 10 check_alert "block-file-$$" "$want_block" || agent_fail "Block-rule alert missing or wrong"
+wait_until 30 check_alert "audit-file-$$" "$want_file" || agent_fail "file alert missing or wrong"
+wait_until 30 check_alert "audit-proc-$$" "$want_proc" || agent_fail "process alert missing or wrong"
+wait_until 30 check_alert "block-file-$$" "$want_block" || agent_fail "Block-rule alert missing or wrong"
 
 # The journal fields for filtering.
 journald_query -o json "KUBEARMOR_POLICY=audit-file-$$" | python3 -c '
