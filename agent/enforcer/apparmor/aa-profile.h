@@ -12,7 +12,8 @@
  *   canonical path when a symlink such as merged /usr leads there). It holds the rules of that
  * source and the rules without fromSource that no rule of the source overrides.
  * - Every profile executes other programs with "pix": the child enters the profile attached to it
- *   (inheriting the current one if none matches, which the host profile, attached to every path, never lets happen).
+ *   (inheriting the current one if none matches, which the host profile, attached to every path,
+ *   never lets happen).
  * - Not confined: processes already running when the profiles were loaded (until they execute a
  *   program), programs that have a more specific profile of their own (distribution profiles), the
  *   agent and the helpers it starts.

@@ -376,7 +376,7 @@ START_TEST(test_loader_guards)
 	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-host-A"), -EINVAL);
 	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-host"), -ENOENT);
 	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-host-usr-bin-0badcafe"),
-	                 -ENOENT);
+			 -ENOENT);
 
 	/* probe() agrees with the kernel's switch and always says why not. */
 	f = fopen("/sys/module/apparmor/parameters/enabled", "re");
