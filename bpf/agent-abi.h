@@ -124,6 +124,7 @@ enum agent_stat {
 #define AGENT_F_ARGS_TRUNC     (1U << 1) /* the argument area was longer than AGENT_ARGS_MAX */
 #define AGENT_F_READ_FAILED    (1U << 2) /* a string or address could not be read (left empty) */
 #define AGENT_F_NO_RESULT      (1U << 3) /* .ret is unknown (reserved for records sent at entry) */
+#define AGENT_F_PATH_AT_EXIT   (1U << 4) /* path read at exit: its page was not resident at entry */
 
 /* Start of every ring-buffer record. 24 bytes. */
 struct agent_evt_hdr {
@@ -339,6 +340,7 @@ struct lsm_inode_key {
 #define LSM_WF_ACTIVE (1U << 0)      /* the workload is enforced */
 #define LSM_WF_SRC_RULES (1U << 1)   /* some rule has a fromSource: resolve the subject */
 #define LSM_WF_EXECNAME (1U << 2)    /* process EXECNAME keys exist */
+#define LSM_WF_PTS (1U << 3)         /* some rule has pts: false: read the subject's terminal */
 #define LSM_WF_DIRS(c) (1U << (8 + (c)))  /* DIR keys of class c exist: walk the ancestors */
 #define LSM_WF_NAMES(c) (1U << (16 + (c))) /* NAME keys of class c exist */
 
@@ -430,6 +432,8 @@ struct lsm_test_req {
 	__s32 subject_fd; /* fd of the subject executable, -1 = the task's own exe */
 	__s32 domain, type, protocol, cap;
 	__u32 tty;        /* 1: decide as if the subject had a terminal */
+	__s32 only_fd;    /* decide only this fd; -1 = every fd */
+	__u32 no_result;  /* 1: do not record the verdict (benchmark: the decision alone) */
 	__u32 pad;
 };
 

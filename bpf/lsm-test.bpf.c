@@ -43,6 +43,8 @@ int lsm_test_decide(struct bpf_iter__task_file *ctx)
 
 	if (!task || !file || task->tgid != req.tgid || (int)fd == req.subject_fd)
 		return 0;
+	if (req.only_fd >= 0 && (int)fd != req.only_fd)
+		return 0;
 	cfg = bpf_map_lookup_elem(&lsm_wl, &id);
 	if (!cfg || !(cfg->flags & LSM_WF_ACTIVE))
 		return 0;
@@ -82,6 +84,8 @@ int lsm_test_decide(struct bpf_iter__task_file *ctx)
 	res.verdict = dec.verdict;
 	res.decider = dec.decider;
 	res.rule = dec.rule;
+	if (req.no_result)
+		return 0;
 	bpf_map_update_elem(&lsm_test_results, &fd, &res, BPF_ANY);
 	return 0;
 }

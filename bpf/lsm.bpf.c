@@ -33,7 +33,7 @@ static __always_inline int lsm_path_op(__u8 class, __u8 access, __u32 hook, stru
 		return 0;
 	lsm_decide_dentry(&dec, &op, dentry, mnt);
 	lsm_finish(&dec, cfg, class);
-	if (dec.verdict == LSM_ACT_ALLOW)
+	if (dec.verdict == LSM_ACT_ALLOW || lsm_exempt())
 		return 0;
 	if (dec.verdict == LSM_ACT_BLOCK) {
 		lsm_stat_inc(LSM_STAT_DENIED);
@@ -198,7 +198,7 @@ int BPF_PROG(kubearmor_socket_create, int family, int type, int protocol, int ke
 		return 0;
 	lsm_decide_socket(&dec, &op, family, type, protocol);
 	lsm_finish(&dec, cfg, LSM_CLASS_NETWORK);
-	if (dec.verdict == LSM_ACT_ALLOW)
+	if (dec.verdict == LSM_ACT_ALLOW || lsm_exempt())
 		return 0;
 	if (dec.verdict == LSM_ACT_BLOCK) {
 		lsm_stat_inc(LSM_STAT_DENIED);
@@ -229,7 +229,7 @@ int BPF_PROG(kubearmor_capable, const struct cred *cred, struct user_namespace *
 		return 0;
 	lsm_decide_cap(&dec, &op, cap);
 	lsm_finish(&dec, cfg, LSM_CLASS_CAPABILITY);
-	if (dec.verdict == LSM_ACT_ALLOW)
+	if (dec.verdict == LSM_ACT_ALLOW || lsm_exempt())
 		return 0;
 	if (dec.verdict == LSM_ACT_BLOCK) {
 		lsm_stat_inc(LSM_STAT_DENIED);

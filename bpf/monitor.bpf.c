@@ -61,6 +61,12 @@ struct {
 struct pending_rec {
 	__u32 active; /* 1 between entry and exit */
 	__u32 pad;
+	/*
+	 * User address of a path that could not be read at entry: the program cannot fault, so a
+	 * string on a page that is not resident yet fails. The kernel faults it in during the
+	 * syscall; the exit program reads it then (and flags the record AGENT_F_PATH_AT_EXIT).
+	 */
+	__u64 path_retry;
 	struct sys_buf rec;
 };
 
@@ -242,6 +248,7 @@ static __always_inline struct agent_evt_sys *sys_begin(struct trace_event_raw_sy
 		return NULL;
 	}
 	p->active = 0;
+	p->path_retry = 0;
 	e = (struct agent_evt_sys *)&p->rec;
 	fill_common(&e->c, type, AGENT_EVT_SYS_VERSION);
 	e->ret = 0;
@@ -265,13 +272,27 @@ static __always_inline void sys_read_failed(struct agent_evt_sys *e)
 }
 
 /* The path goes last in data[], after addr, fstype and the short string. */
-static __always_inline void sys_put_path(struct agent_evt_sys *e, const void *uptr)
+static __always_inline struct pending_rec *pending_of(struct agent_evt_sys *e)
+{
+	return (void *)e - __builtin_offsetof(struct pending_rec, rec);
+}
+
+static __always_inline long sys_read_path(struct agent_evt_sys *e, const void *uptr)
 {
 	__u32 off = ((__u32)e->addr_len + e->fstype_len + e->short_len) & SYS_PATH_OFF_MASK;
-	long n = bpf_probe_read_user_str(e->data + off, AGENT_PATH_MAX, uptr);
+
+	return bpf_probe_read_user_str(e->data + off, AGENT_PATH_MAX, uptr);
+}
+
+static __always_inline void sys_put_path(struct agent_evt_sys *e, const void *uptr)
+{
+	long n = sys_read_path(e, uptr);
 
 	if (n < 0) {
-		sys_read_failed(e);
+		if (uptr)
+			pending_of(e)->path_retry = (__u64)uptr;
+		else
+			sys_read_failed(e);
 		return;
 	}
 	if (n == AGENT_PATH_MAX)
@@ -295,9 +316,7 @@ static __always_inline void sys_put_addr(struct agent_evt_sys *e, const void *up
 
 static __always_inline int sys_stash(struct agent_evt_sys *e)
 {
-	struct pending_rec *p = (void *)e - __builtin_offsetof(struct pending_rec, rec);
-
-	p->active = 1;
+	pending_of(e)->active = 1;
 	return 0;
 }
 
@@ -318,6 +337,18 @@ static __always_inline int sys_exit(struct trace_event_raw_sys_exit *ctx, __u32 
 		return 0;
 	e = (struct agent_evt_sys *)&p->rec;
 	e->ret = BPF_CORE_READ(ctx, ret);
+	if (p->path_retry) {
+		long n = sys_read_path(e, (const void *)p->path_retry);
+
+		if (n < 0) {
+			sys_read_failed(e);
+		} else {
+			e->path_len = n;
+			e->flags |= AGENT_F_PATH_AT_EXIT;
+			if (n == AGENT_PATH_MAX)
+				e->flags |= AGENT_F_FILENAME_TRUNC;
+		}
+	}
 	if ((e->op == AGENT_OP_ACCEPT || e->op == AGENT_OP_ACCEPT4) && e->ret >= 0 && e->args[1] &&
 	    e->args[2]) {
 		int alen = 0;

@@ -168,6 +168,8 @@ int verb_run(int argc, char **argv)
 	log_set_prefix_levels(under_systemd && !args.foreground);
 	log_set_max_level(level);
 	args.overrides = overrides;
+	if (!args.config_path && !isempty(getenv("KUBEARMOR_CONFIG")))
+		args.config_path = getenv("KUBEARMOR_CONFIG");
 
 	r = manager_new(&args, &m);
 	if (r < 0) {

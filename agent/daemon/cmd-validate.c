@@ -60,7 +60,7 @@ static void print_error_line(const char *path, const PolicyError *e, const char 
 	printf("%s\n", s ?: "(out of memory)");
 }
 
-static void print_text(const PolicyFile *f, Totals *t)
+static void print_text(const PolicyFile *f)
 {
 	for (size_t i = 0; i < f->n_errors; i++)
 		print_error_line(f->path, &f->errors[i], NULL);
@@ -81,7 +81,6 @@ static void print_text(const PolicyFile *f, Totals *t)
 		for (size_t j = 0; j < d->n_warnings; j++)
 			print_error_line(f->path, &d->warnings[j], "warning: ");
 	}
-	(void)t;
 }
 
 static json_t *json_str_or_null(const char *s)
@@ -252,7 +251,7 @@ int verb_validate(int argc, char **argv)
 			if (!o || json_array_append_new(jfiles, o) < 0)
 				return oom();
 		} else
-			print_text(f, &t);
+			print_text(f);
 	}
 
 	if (json) {

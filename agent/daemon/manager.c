@@ -12,6 +12,7 @@
 #include "daemon/manager.h"
 #include "daemon/match.h"
 #include "daemon/status.h"
+#include "enforcer/enforcer.h"
 #include "monitor/monitor.h"
 #include "feeder/feeder.h"
 #include "rules/rules.h"
@@ -38,6 +39,9 @@ struct Manager {
 	bool journal_up;
 	sd_event_source *flush_timer;
 
+	EnforcerSelection sel; /* the enforcer in use (sel.ops NULL: none) */
+	sd_event_source *enforcer_io;
+	bool stopping;	       /* SIGTERM: a clean stop removes kernel enforcement */
 	char *enforcer;	       /* NULL: none */
 	char *enforcer_reason; /* why none */
 	bool monitor_active;
@@ -72,6 +76,8 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 	status_server_free(m->status);
+	sd_event_source_disable_unref(m->enforcer_io);
+	enforcer_selection_done(&m->sel, m->stopping);
 	sd_event_source_disable_unref(m->monitor_io);
 	sd_event_source_disable_unref(m->monitor_timer);
 	monitor_free(m->monitor);
@@ -225,45 +231,153 @@ static int build_identity(const Config *c, HostIdentity **ret)
 	return 0;
 }
 
-static void read_active_lsms(char *buf, size_t n)
+static const char *monitor_op_name(RuleClass c)
 {
-	_cleanup_close_ int fd = open("/sys/kernel/security/lsm", O_RDONLY | O_CLOEXEC);
-	ssize_t k;
+	switch (c) {
+	case RULE_CLASS_PROCESS:
+		return "Process";
+	case RULE_CLASS_FILE:
+		return "File";
+	case RULE_CLASS_NETWORK:
+	case RULE_CLASS_DNS:
+		return "Network";
+	case RULE_CLASS_CAPABILITY:
+		return "Capabilities";
+	default:
+		return "Syscall";
+	}
+}
 
-	buf[0] = '\0';
-	if (fd < 0)
+/* A denial (or in-kernel audit) reported by the enforcer: an alert with the enforcer's name. */
+static void on_enforcer_event(const EnforcerEvent *ev, void *userdata)
+{
+	Manager *m = userdata;
+	MatchRecord *rec = &m->records[0];
+	Alert *a = &rec->alert;
+	RuleDecision d = {};
+	RuleOp op = {
+		.class = ev->class,
+		.subject = ev->subject,
+		.path = ev->resource,
+		.access = ev->access,
+		.domain = ev->domain,
+		.type = ev->type,
+		.protocol = ev->protocol,
+		.capability = ev->capability,
+		.domain_name = ev->resource,
+	};
+	int opi;
+
+	*a = (Alert){0};
+	a->type = ALERT_TYPE_MATCHED_HOST_POLICY;
+	a->host_pid = a->pid = (int32_t)ev->pid;
+	a->host_ppid = a->ppid = (int32_t)ev->ppid;
+	a->uid = (uint32_t)ev->uid;
+	a->process_name = ev->subject;
+	a->parent_process_name = ev->parent;
+	a->source = ev->class == RULE_CLASS_PROCESS ? ev->parent : ev->subject;
+	opi = alert_operation_from_string(monitor_op_name(ev->class));
+	a->operation = opi > 0 ? (AlertOperation)opi : ALERT_OP_NONE;
+	a->resource = ev->resource;
+	a->data = ev->data;
+	a->enforcer = m->sel.ops ? m->sel.ops->display : NULL;
+	a->action = ev->action == ACTION_BLOCK ? ALERT_ACTION_BLOCK : ALERT_ACTION_AUDIT;
+	a->result = ev->error ? strerror(ev->error) : "Passed";
+	a->policy_name = ev->policy_name;
+	if (m->rules && rule_set_decide(m->rules, &op, &d) == 0 && d.decider == RULE_DECIDER_RULE) {
+		if (!a->policy_name)
+			a->policy_name = d.rule->policy->name;
+		a->severity = d.rule->meta->severity;
+		a->tags = d.rule->meta->tags;
+		a->message = d.rule->meta->message;
+	}
+	if (!a->policy_name)
+		a->policy_name = "DefaultPosture";
+	m->counters.alerts++;
+	m->counters.enforcer_events++;
+	(void)manager_send(m, a);
+}
+
+static int on_enforcer_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	Manager *m = userdata;
+	int r = m->sel.ops->process(m->sel.enforcer);
+
+	if (r < 0)
+		log_warning_errno(r, "enforcer: reading its events failed: %m");
+	return 0;
+}
+
+/* Whether the active enforcer decides `r` in the kernel (its events then report the matches). */
+static bool rule_enforced(const Rule *r, void *userdata)
+{
+	Manager *m = userdata;
+	const char *why = NULL;
+
+	return m->sel.ops && m->sel.enforcer && m->sel.ops->rule_status &&
+	       m->sel.ops->rule_status(m->sel.enforcer, r, &why) == RULE_ENFORCED;
+}
+
+RuleEnforcement manager_rule_status(const Manager *m, const Rule *r, const char **reason)
+{
+	*reason = NULL;
+	if (!m->sel.ops || !m->sel.enforcer || !m->sel.ops->rule_status)
+		return r->action == ACTION_AUDIT ? RULE_AUDIT_ONLY : RULE_MONITOR_ONLY;
+	return m->sel.ops->rule_status(m->sel.enforcer, r, reason);
+}
+
+/* Hands the host RuleSet to the enforcer, if one is in use. */
+static void apply_enforcer(Manager *m)
+{
+	int r;
+
+	if (!m->sel.ops || !m->sel.enforcer || !m->rules || !m->workload)
 		return;
-	k = read(fd, buf, n - 1);
-	buf[k > 0 ? k : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
+	r = m->sel.ops->apply_host(m->sel.enforcer, m->workload, m->rules);
+	if (r < 0)
+		log_error_errno(
+			r,
+			"enforcer: %s could not apply the host rules: %m; what it enforced before "
+			"stays in the kernel",
+			m->sel.ops->display);
 }
 
 static int choose_enforcer(Manager *m)
 {
-	_cleanup_free_ char *order = strv_join(m->config->lsm, ",");
-	char lsms[256];
+	EnforcerOptions o = {
+		.state_dir = "/run/kubearmor",
+		.self_pid = getpid(),
+		.on_event = on_enforcer_event,
+		.userdata = m,
+	};
+	int r, fd;
 
 	free(m->enforcer);
 	free(m->enforcer_reason);
 	m->enforcer = m->enforcer_reason = NULL;
-	if (!order)
-		return -ENOMEM;
-	if (m->config->lsm && streq(m->config->lsm[0], "none")) {
-		m->enforcer_reason =
-			strdup("enforcement disabled by the configuration (lsm: none)");
-	} else {
-		read_active_lsms(lsms, sizeof(lsms));
-		if (asprintf(&m->enforcer_reason,
-			     "no enforcer backend for '%s' is available in this build (kernel "
-			     "LSMs: %s)",
-			     order, lsms[0] ? lsms : "unknown") < 0)
-			m->enforcer_reason = NULL;
+
+	r = enforcer_select(m->config->lsm, &o, &m->sel);
+	if (r < 0)
+		return r;
+	if (m->sel.ops) {
+		m->enforcer = strdup(m->sel.ops->display);
+		if (!m->enforcer)
+			return -ENOMEM;
+		fd = m->sel.ops->get_fd ? m->sel.ops->get_fd(m->sel.enforcer) : -1;
+		if (fd >= 0) {
+			r = sd_event_add_io(m->event, &m->enforcer_io, fd, EPOLLIN, on_enforcer_io,
+					    m);
+			if (r < 0)
+				return log_error_errno(r, "enforcer: cannot watch its events: %m");
+		}
+		return 0;
 	}
+	m->enforcer_reason = strdup(m->sel.summary ?: "no enforcer could be loaded");
 	if (!m->enforcer_reason)
 		return -ENOMEM;
-	log_warning("enforcer: NONE ACTIVE: %s", m->enforcer_reason);
-	log_warning("enforcer: nothing is blocked on this host; Block rules are reported as alerts "
-		    "(Enforcer 'eBPF Monitor') but NOT enforced");
+	log_warning(
+		"enforcer: nothing is blocked on this host: matches of Block rules are reported as "
+		"alerts with Action 'Audit (Block)' (Enforcer 'eBPF Monitor') but NOT enforced");
 	return 0;
 }
 
@@ -313,6 +427,7 @@ static int recompile(Manager *m)
 	}
 	workload_free(m->workload);
 	m->workload = TAKE_PTR(w);
+	apply_enforcer(m);
 
 	for (int c = 0; c < _RULE_CLASS_MAX; c++)
 		n_rules += m->rules->classes[c].n_rules;
@@ -459,6 +574,8 @@ static unsigned monitor_visibility(const Manager *m)
 static void refresh_matching(Manager *m)
 {
 	match_context_init(&m->match, m->rules, m->config->host_visibility, m->enforcer);
+	m->match.rule_enforced = rule_enforced;
+	m->match.userdata = m;
 	if (m->monitor) {
 		int r = monitor_set_visibility(m->monitor, monitor_visibility(m));
 
@@ -640,6 +757,7 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 	Manager *m = userdata;
 
 	log_info("manager: received %s, stopping", strsignal((int)si->ssi_signo));
+	m->stopping = true;
 	(void)sd_notify(0, "STOPPING=1\nSTATUS=Stopping");
 	return sd_event_exit(m->event, 0);
 }
@@ -723,6 +841,13 @@ int manager_start(Manager *m)
 	if (r < 0)
 		log_warning_errno(r, "manager: cannot enable the watchdog, ignoring: %m");
 
+	/* First, so that a second agent stops here, before it loads anything into the kernel. */
+	if (!m->args.status_socket || m->args.status_socket[0]) {
+		r = status_server_new(m, m->args.status_socket ?: STATUS_SOCKET_PATH, &m->status);
+		if (r < 0)
+			return r;
+	}
+
 	r = choose_enforcer(m);
 	if (r < 0)
 		return log_error_errno(r, "enforcer: %m");
@@ -758,12 +883,6 @@ int manager_start(Manager *m)
 	} else
 		(void)start_monitor(m); /* without it the agent still serves policies and status */
 	refresh_matching(m);
-
-	if (!m->args.status_socket || m->args.status_socket[0]) {
-		r = status_server_new(m, m->args.status_socket ?: STATUS_SOCKET_PATH, &m->status);
-		if (r < 0)
-			return r;
-	}
 
 	m->ready = true;
 	(void)sd_notify(0, "READY=1");

@@ -12,6 +12,7 @@
 
 #include "daemon/conf.h"
 #include "daemon/policy-store.h"
+#include "enforcer/enforcer.h"
 #include "feeder/feeder.h"
 #include "monitor/monitor.h"
 #include "rules/rules.h"
@@ -34,6 +35,7 @@ typedef struct ManagerCounters {
 	uint64_t events_host;	      /* of which from host processes */
 	uint64_t events_ignored;      /* not from the host (containers come later) */
 	uint64_t events_unidentified; /* the process was gone before its executable was known */
+	uint64_t enforcer_events;     /* denials and audits reported by the enforcer */
 	uint64_t alerts;	      /* MatchedHostPolicy alerts handed to the feeder */
 	uint64_t logs;		      /* HostLog records handed to the feeder */
 	uint64_t reloads;
@@ -70,6 +72,9 @@ uint64_t manager_start_realtime_usec(const Manager *m);
 /* The enforcer in use (NULL: none) and, when none, why. */
 const char *manager_enforcer(const Manager *m);
 const char *manager_enforcer_reason(const Manager *m);
+/* How the active enforcer handles `r` (no enforcer: Audit rules audit-only, others monitor-only).
+ */
+RuleEnforcement manager_rule_status(const Manager *m, const Rule *r, const char **reason);
 const RuleSet *manager_rules(const Manager *m); /* NULL when compilation failed */
 const Workload *manager_workload(const Manager *m);
 /* Monitor counters; -ENODEV when the monitor is not running. */

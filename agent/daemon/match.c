@@ -260,6 +260,11 @@ static bool apply_decision(const MatchContext *ctx, const RuleDecision *d, Match
 
 	if (d->decider == RULE_DECIDER_NONE || v == ACTION_ALLOW)
 		return false;
+	/* Block decided in the kernel: the enforcer's event is the alert. */
+	if (v == ACTION_BLOCK && ctx->enforcer &&
+	    (d->decider == RULE_DECIDER_POSTURE ||
+	     (ctx->rule_enforced && ctx->rule_enforced(d->rule, ctx->userdata))))
+		return false;
 	if (d->decider == RULE_DECIDER_RULE) {
 		a->policy_name = d->rule->policy->name;
 		a->severity = d->rule->meta->severity;

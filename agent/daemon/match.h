@@ -38,6 +38,11 @@ typedef struct MatchContext {
 	const char *enforcer; /* NULL: none active */
 	bool needs_owner[_RULE_CLASS_MAX]; /* some rule of the class is ownerOnly */
 	bool needs_tty[_RULE_CLASS_MAX];   /* some rule of the class has a pts condition */
+	/* With an enforcer: whether it decides this rule in the kernel. Its own events then report
+	 * the rule's Block matches, and the monitor's copy becomes telemetry (reference §6.5).
+	 * NULL: none. */
+	bool (*rule_enforced)(const Rule *r, void *userdata);
+	void *userdata;
 } MatchContext;
 
 typedef struct MatchRecord {

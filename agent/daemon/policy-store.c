@@ -277,7 +277,8 @@ static int read_policy_fd(int fd, char **ret, size_t *ret_len, char ***msgs, con
 {
 	_cleanup_free_ char *buf = NULL;
 	bool leased = false;
-	size_t len = 0;
+	size_t len = 0, cap;
+	struct stat st;
 
 	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0) {
 		if (errno == EAGAIN)
@@ -286,11 +287,26 @@ static int read_policy_fd(int fd, char **ret, size_t *ret_len, char ***msgs, con
 	} else
 		leased = true;
 
-	buf = malloc(POLICY_MAX_FILE_SIZE + 1);
+	/* Sized by fstat(); grows (up to the limit + 1) if the file grew meanwhile. */
+	cap = fstat(fd, &st) == 0 && st.st_size >= 0 && (uint64_t)st.st_size < POLICY_MAX_FILE_SIZE
+		      ? (size_t)st.st_size + 1
+		      : POLICY_MAX_FILE_SIZE + 1;
+	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		ssize_t n = read(fd, buf + len, POLICY_MAX_FILE_SIZE + 1 - len);
+		ssize_t n;
+
+		if (len == cap && cap < POLICY_MAX_FILE_SIZE + 1) {
+			size_t ncap = MIN(cap * 2, (size_t)POLICY_MAX_FILE_SIZE + 1);
+			char *nb = realloc(buf, ncap + 1);
+
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+			cap = ncap;
+		}
+		n = read(fd, buf + len, cap - len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -823,8 +839,11 @@ static int arm_debounce(PolicyStore *s)
 			return r;
 		return sd_event_source_set_enabled(s->debounce, SD_EVENT_ONESHOT);
 	}
-	return sd_event_add_time_relative(s->event, &s->debounce, CLOCK_MONOTONIC,
-					  POLICY_STORE_DEBOUNCE_USEC, 1, on_batch, s);
+	r = sd_event_add_time_relative(s->event, &s->debounce, CLOCK_MONOTONIC,
+				       POLICY_STORE_DEBOUNCE_USEC, 1, on_batch, s);
+	if (r >= 0)
+		(void)sd_event_source_set_priority(s->debounce, SD_EVENT_PRIORITY_IMPORTANT);
+	return r;
 }
 
 static int on_retry(sd_event_source *es, uint64_t usec, void *userdata)
@@ -973,6 +992,8 @@ int policy_store_attach_event(PolicyStore *s, sd_event *e, PolicyStoreChanged cb
 	if (r < 0)
 		return r;
 	(void)sd_event_source_set_description(s->inotify_source, "policy-inotify");
+	/* Policy changes go before queued monitor events. */
+	(void)sd_event_source_set_priority(s->inotify_source, SD_EVENT_PRIORITY_IMPORTANT);
 	store_watch_dir(s);
 	if (!s->dir_present)
 		(void)arm_retry(s);

@@ -110,7 +110,15 @@ static const char *rule_status(Manager *m, const Rule *rule, char *buf, size_t n
 		return buf;
 	}
 	if (enforcer) {
-		(void)snprintf(buf, n, "enforced (%s)", enforcer);
+		const char *why = NULL;
+
+		if (manager_rule_status(m, rule, &why) == RULE_ENFORCED) {
+			(void)snprintf(buf, n, "enforced (%s)", enforcer);
+			return buf;
+		}
+		(void)snprintf(buf, n, "NOT ENFORCED by %s (%s)%s", enforcer,
+			       why ?: "not supported",
+			       seen ? "; matches alerted by the eBPF Monitor" : "");
 		return buf;
 	}
 	if (rule->action == ACTION_BLOCK)
@@ -351,6 +359,7 @@ int status_build_json(Manager *m, char **ret)
 	    json_set_new(cnt, "eventsIgnored", json_integer((json_int_t)k->events_ignored)) < 0 ||
 	    json_set_new(cnt, "eventsUnidentified",
 			 json_integer((json_int_t)k->events_unidentified)) < 0 ||
+	    json_set_new(cnt, "enforcerEvents", json_integer((json_int_t)k->enforcer_events)) < 0 ||
 	    json_set_new(cnt, "alerts", json_integer((json_int_t)k->alerts)) < 0 ||
 	    json_set_new(cnt, "logs", json_integer((json_int_t)k->logs)) < 0 ||
 	    json_set_new(cnt, "reloads", json_integer((json_int_t)k->reloads)) < 0 ||
@@ -358,6 +367,17 @@ int status_build_json(Manager *m, char **ret)
 	    json_set_new(cnt, "ruleCompiles", json_integer((json_int_t)k->rule_compiles)) < 0 ||
 	    json_set_new(cnt, "ruleCompileFailures",
 			 json_integer((json_int_t)k->rule_compile_failures)) < 0 ||
+	    json_set_new(cnt, "feederRecords", json_integer((json_int_t)fs.records)) < 0 ||
+	    json_set_new(cnt, "sentJournal", json_integer((json_int_t)fs.sent_journal)) < 0 ||
+	    json_set_new(cnt, "sentFallback", json_integer((json_int_t)fs.sent_fallback)) < 0 ||
+	    json_set_new(cnt, "journalFailures", json_integer((json_int_t)fs.journal_failures)) <
+		    0 ||
+	    json_set_new(cnt, "lost", json_integer((json_int_t)fs.lost)) < 0 ||
+	    json_set_new(cnt, "alertsSuppressed", json_integer((json_int_t)fs.suppressed)) < 0 ||
+	    json_set_new(cnt, "thresholdEvents", json_integer((json_int_t)fs.threshold_events)) <
+		    0 ||
+	    json_set_new(cnt, "throttleSummaries", json_integer((json_int_t)fs.summaries)) < 0 ||
+	    json_set_new(cnt, "journalUp", json_boolean(fs.journal_up)) < 0 ||
 	    json_set_new(doc, "counters", TAKE_PTR(cnt)) < 0)
 		return -ENOMEM;
 
@@ -701,12 +721,31 @@ int status_print(const char *text, bool as_json, FILE *out)
 		json_array_foreach(msgs, j, p)
 			fprintf(out, "           %s\n", json_string_value(p) ?: "");
 	}
-	fprintf(out, "Rules:    %zu\n", json_array_size(rules));
+	json_array_foreach(json_object_get(doc, "policies"), i,
+			   v) if (!json_is_true(json_object_get(v, "selected")))
+		fprintf(out, "  not applied: %s '%s': %s\n", jstr(v, "kind"), jstr(v, "name"),
+			jstr(v, "reason"));
+	fprintf(out, "Rules:    %zu active on this host\n", json_array_size(rules));
 	json_array_foreach(rules, i, v)
-		fprintf(out, "  %s: %s %s [%s]: %s\n", jstr(v, "policy"), jstr(v, "class"),
-			jstr(v, "match"), jstr(v, "action"), jstr(v, "status"));
+	{
+		fprintf(out, "  %s: %s %s %s", jstr(v, "policy"), jstr(v, "class"),
+			jstr(v, "match"), jstr(v, "target"));
+		if (json_is_string(json_object_get(v, "fromSource")))
+			fprintf(out, " fromSource %s", jstr(v, "fromSource"));
+		fprintf(out, " [%s]: %s\n", jstr(v, "action"), jstr(v, "status"));
+	}
+	if (jint(cnt, "sentJournal") == 0 && jint(cnt, "journalFailures") == 0)
+		fprintf(out, "Journal:  no records written yet\n");
+	else if (json_is_true(json_object_get(cnt, "journalUp")))
+		fprintf(out, "Journal:  ok\n");
+	else
+		fprintf(out,
+			"Journal:  UNAVAILABLE: records go to standard output as JSON lines\n");
 	fprintf(out, "Counters:\n");
-	json_object_foreach(cnt, key, v) if (json_is_integer(v))
-		fprintf(out, "  %-26s %lld\n", key, (long long)json_integer_value(v));
+	json_object_foreach(cnt, key, v)
+	{
+		if (json_is_integer(v))
+			fprintf(out, "  %-26s %lld\n", key, (long long)json_integer_value(v));
+	}
 	return 0;
 }

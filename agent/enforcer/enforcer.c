@@ -141,8 +141,16 @@ void enforcer_selection_done(EnforcerSelection *s, bool remove)
 {
 	if (!s)
 		return;
-	if (s->ops && s->enforcer && s->ops->free)
+	if (s->ops && s->enforcer && s->ops->free) {
 		s->ops->free(s->enforcer, remove);
+		if (remove)
+			log_notice("enforcer: %s stopped: enforcement removed from the kernel",
+				   s->ops->display);
+		else
+			log_notice("enforcer: %s: agent exiting, enforcement stays in force in the "
+				   "kernel for the next start to adopt",
+				   s->ops->display);
+	}
 	free(s->summary);
 	*s = (EnforcerSelection){};
 }

@@ -47,3 +47,8 @@ int monitor_lookup_process(Monitor *m, uint32_t pid, MonitorProcess *ret)
 {
 	return -EOPNOTSUPP;
 }
+
+int monitor_log_drops(Monitor *m)
+{
+	return -EOPNOTSUPP;
+}

@@ -5,8 +5,10 @@
  * monitor.skel.h. See monitor.h for the contract.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <string.h>
 #include <linux/perf_event.h>
@@ -77,7 +79,8 @@ struct Monitor {
 	char exe_buf[PATH_MAX];
 	char path_buf[PATH_MAX + AGENT_PATH_MAX + 2];
 
-	MonitorStats st; /* user-space counters */
+	MonitorStats st;      /* user-space counters */
+	MonitorStats st_last; /* as of the last monitor_log_drops() */
 };
 
 static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -524,6 +527,8 @@ int monitor_new(Monitor **ret, const MonitorOptions *opts)
 	r = monitor_bpf__load(m->skel);
 	if (r < 0)
 		return r;
+	/* Loading parsed the kernel's BTF (megabytes, freed by now): give the pages back. */
+	(void)malloc_trim(0);
 	write_config_visibility(m);
 
 	m->rb = ring_buffer__new(bpf_map__fd(m->skel->maps.events), handle_record, m, NULL);
@@ -627,6 +632,49 @@ int monitor_read_stats(Monitor *m, MonitorStats *ret)
 	st.tree_full = proc_tree_refused(m->tree);
 	*ret = st;
 	return 0;
+}
+
+static uint64_t rejects(const MonitorStats *s)
+{
+	return s->rejected_truncated + s->rejected_version + s->rejected_type +
+	       s->rejected_malformed;
+}
+
+int monitor_log_drops(Monitor *m)
+{
+	MonitorStats now;
+	const MonitorStats *was = &m->st_last;
+	uint64_t dropped, rejected;
+	int r;
+
+	r = monitor_read_stats(m, &now);
+	if (r < 0)
+		return r;
+	dropped = now.kernel_dropped - was->kernel_dropped;
+	rejected = rejects(&now) - rejects(was);
+	if (dropped + rejected > 0)
+		log_warning("monitor: %" PRIu64 " events lost: ring buffer full %" PRIu64
+			    ", no per-thread slot %" PRIu64 ", exit without entry %" PRIu64
+			    ", too big %" PRIu64 ", scratch %" PRIu64 "; %" PRIu64
+			    " records rejected (truncated %" PRIu64 ", version %" PRIu64
+			    ", type %" PRIu64 ", malformed %" PRIu64 ")",
+			    dropped + rejected,
+			    now.kernel_drop[AGENT_STAT_DROP_RINGBUF] -
+				    was->kernel_drop[AGENT_STAT_DROP_RINGBUF],
+			    now.kernel_drop[AGENT_STAT_DROP_PENDING] -
+				    was->kernel_drop[AGENT_STAT_DROP_PENDING],
+			    now.kernel_drop[AGENT_STAT_EXIT_NO_ENTER] -
+				    was->kernel_drop[AGENT_STAT_EXIT_NO_ENTER],
+			    now.kernel_drop[AGENT_STAT_DROP_TOO_BIG] -
+				    was->kernel_drop[AGENT_STAT_DROP_TOO_BIG],
+			    now.kernel_drop[AGENT_STAT_DROP_SCRATCH] -
+				    was->kernel_drop[AGENT_STAT_DROP_SCRATCH],
+			    rejected, now.rejected_truncated - was->rejected_truncated,
+			    now.rejected_version - was->rejected_version,
+			    now.rejected_type - was->rejected_type,
+			    now.rejected_malformed - was->rejected_malformed);
+	m->st_last = now;
+	return (int)MIN(dropped + rejected, (uint64_t)INT32_MAX);
 }
 
 int monitor_lookup_process(Monitor *m, uint32_t pid, MonitorProcess *ret)

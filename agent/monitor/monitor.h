@@ -143,6 +143,12 @@ int monitor_set_visibility(Monitor *m, uint32_t visibility);
 /** monitor_read_stats() - kernel counters summed over CPUs plus user-space counters. */
 int monitor_read_stats(Monitor *m, MonitorStats *ret);
 /**
+ * monitor_log_drops() - log one warning with the drops (per reason) and decode rejects since the
+ * last call, if there were any. Meant for the owner's periodic timer. Returns the number of new
+ * drops and rejects (0 if none), or -errno.
+ */
+int monitor_log_drops(Monitor *m);
+/**
  * monitor_lookup_process() - names of a process from the tree, also after it exited (within the
  * grace period). Fills exe/args/parent_exe/comm/ppid of @ret; pointers valid until the next monitor
  * call. Returns 0, or -ESRCH if unknown.

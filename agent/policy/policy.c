@@ -260,6 +260,10 @@ static int read_policy_file(PolicyFile *f, const char *path, char **ret, size_t 
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		/* A short read of a regular file is its end: spare the read() that would return 0.
+		 */
+		if ((size_t)n < cap - (len - (size_t)n))
+			break;
 	}
 	if (len > (size_t)st.st_size) {
 		snprintf(msg, sizeof(msg), "the file changed while it was read");

@@ -319,6 +319,7 @@ typedef struct Field {
 	unsigned kinds;	   /* KIND_* where the key exists; 0 = all */
 	unsigned where;	   /* caller-defined context bits where the key exists; 0 = all */
 	const char *never; /* the key is always refused, with this reason */
+	const char *only;  /* where the key belongs, for "not allowed here" */
 } Field;
 
 static const char *kinds_text(unsigned kinds)
@@ -414,7 +415,9 @@ static bool fetch(Ctx *c, const YNode *n, const Field *fields, size_t nf, unsign
 			err(c, k->pos, NULL, "not allowed in a %s (only in %s)",
 			    kinds_text(c->kind_bit), kinds_text(fields[idx].kinds));
 		else if (!where_ok(fields[idx].where, where))
-			err(c, k->pos, NULL, "not allowed here");
+			err(c, k->pos, NULL, "not allowed here%s%s%s",
+			    fields[idx].only ? " (only in " : "", fields[idx].only ?: "",
+			    fields[idx].only ? ")" : "");
 		else if (keys[idx]) {
 			char hint[64];
 
@@ -1003,8 +1006,8 @@ enum { SRC_PATH_ONLY = 1, SRC_SYSCALL = 2 };
 
 static const Field source_fields[] = {
 	{"path"},
-	{"dir", 0, SRC_SYSCALL},
-	{"recursive", 0, SRC_SYSCALL},
+	{"dir", 0, SRC_SYSCALL, NULL, "syscall rules"},
+	{"recursive", 0, SRC_SYSCALL, NULL, "syscall rules"},
 };
 enum { FS_PATH, FS_DIR, FS_RECURSIVE, _FS_MAX };
 
@@ -1170,16 +1173,16 @@ enum { W_PATHS = 1, W_DIRS = 2, W_PATTERNS = 4, W_PROC = 0x100, W_FILE = 0x200 }
 
 static const Field path_rule_fields[] = {
 	META_FIELDS,
-	{"path", 0, W_PATHS},
-	{"execname", 0, W_PATHS | W_PROC},
-	{"allowedArgs", 0, W_PATHS | W_PROC},
-	{"dir", 0, W_DIRS},
-	{"recursive", 0, W_DIRS},
-	{"pattern", 0, W_PATTERNS},
-	{"readOnly", 0, W_FILE},
+	{"path", 0, W_PATHS, NULL, "matchPaths"},
+	{"execname", 0, W_PATHS | W_PROC, NULL, "process matchPaths"},
+	{"allowedArgs", 0, W_PATHS | W_PROC, NULL, "process matchPaths"},
+	{"dir", 0, W_DIRS, NULL, "matchDirectories"},
+	{"recursive", 0, W_DIRS, NULL, "matchDirectories"},
+	{"pattern", 0, W_PATTERNS, NULL, "matchPatterns"},
+	{"readOnly", 0, W_FILE, NULL, "file rules"},
 	{"ownerOnly"},
-	{"pts", 0, W_PATHS | W_DIRS},
-	{"fromSource", 0, W_PATHS | W_DIRS},
+	{"pts", 0, W_PATHS | W_DIRS, NULL, "matchPaths and matchDirectories"},
+	{"fromSource", 0, W_PATHS | W_DIRS, NULL, "matchPaths and matchDirectories"},
 };
 enum {
 	PR_PATH = _F_META,
@@ -1375,7 +1378,10 @@ static void parse_path_section(Ctx *c, const char *key, const YNode *n, unsigned
 /* ---- network ---- */
 
 static const Field net_rule_fields[] = {
-	META_FIELDS,	{"protocol", 0, 1}, {"domain", 0, 2}, {"pts", KIND_KSP | KIND_CSP, 1},
+	META_FIELDS,
+	{"protocol", 0, 1, NULL, "matchProtocols"},
+	{"domain", 0, 2, NULL, "matchDNSQueries"},
+	{"pts", KIND_KSP | KIND_CSP, 1, NULL, "matchProtocols"},
 	{"fromSource"},
 };
 enum { NR_PROTOCOL = _F_META, NR_DOMAIN, NR_PTS, NR_FROM_SOURCE, _NR_MAX };
@@ -1756,8 +1762,14 @@ static void parse_capabilities(Ctx *c, const YNode *n)
 #define NO_SYSCALL_ACTION "syscall rules carry no action (they are always Audit)"
 
 static const Field syscall_rule_fields[] = {
-	{"severity"}, {"tags"},	      {"message"},	   {"action", 0, 0, NO_SYSCALL_ACTION},
-	{"syscall"},  {"path", 0, 2}, {"recursive", 0, 2}, {"fromSource"},
+	{"severity"},
+	{"tags"},
+	{"message"},
+	{"action", 0, 0, NO_SYSCALL_ACTION},
+	{"syscall"},
+	{"path", 0, 2, NULL, "syscalls.matchPaths"},
+	{"recursive", 0, 2, NULL, "syscalls.matchPaths"},
+	{"fromSource"},
 };
 enum { SR_SYSCALL = _F_META, SR_PATH, SR_RECURSIVE, SR_FROM_SOURCE, _SR_MAX };
 
@@ -2069,8 +2081,10 @@ static void parse_preset_item(Ctx *c, const YNode *item, const void *ud)
 enum { SEL_KSP = 1, SEL_CSP = 2, SEL_HSP = 4 };
 
 static const Field selector_fields[] = {
-	{"matchLabels", 0, SEL_KSP | SEL_HSP},
-	{"matchExpressions", 0, SEL_KSP | SEL_CSP},
+	{"matchLabels", 0, SEL_KSP | SEL_HSP, NULL,
+	 "a KubeArmorPolicy selector and a nodeSelector"},
+	{"matchExpressions", 0, SEL_KSP | SEL_CSP, NULL,
+	 "a selector of a KubeArmorPolicy or KubeArmorClusterPolicy"},
 };
 static const Field expr_fields[] = {{"key"}, {"operator"}, {"values"}};
 

@@ -14,7 +14,7 @@
 
 /* ---- arena ---- */
 
-#define ARENA_BLOCK (64 * 1024)
+#define ARENA_BLOCK (16 * 1024)
 
 typedef struct ArenaBlock {
 	struct ArenaBlock *next;

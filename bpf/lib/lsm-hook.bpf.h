@@ -51,7 +51,8 @@ static __always_inline int lsm_is_self(struct task_struct *task)
 	return ticks == self->start_ticks;
 }
 
-/* Sets up `op` for the current task; returns the config or NULL (not mediated). */
+/* Sets up `op` for the current task; returns the config or NULL (not mediated). The agent's own
+ * process is recognised only when a verdict is not Allow (lsm_exempt), off the hot path. */
 static __always_inline struct lsm_wl_cfg *lsm_begin(struct lsm_op *op, __u8 class, __u8 access)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -61,14 +62,13 @@ static __always_inline struct lsm_wl_cfg *lsm_begin(struct lsm_op *op, __u8 clas
 	cfg = lsm_workload(&wl_id);
 	if (!cfg)
 		return NULL;
-	if (lsm_is_self(task))
-		return NULL;
 	op->wl = (wl_id << 1) | (cfg->gen & 1);
 	op->wflags = cfg->flags;
 	op->uid = (__u32)bpf_get_current_uid_gid();
 	op->class = class;
 	op->access = access;
-	op->tty = BPF_CORE_READ(task, signal, tty) != NULL;
+	if (cfg->flags & LSM_WF_PTS)
+		op->tty = BPF_CORE_READ(task, signal, tty) != NULL;
 	lsm_subject_src(op, BPF_CORE_READ(task, mm, exe_file));
 	return cfg;
 }
@@ -127,4 +127,10 @@ static __always_inline void lsm_emit(const struct lsm_op *op, const struct lsm_d
 						 &e->flags, LSM_EF_SUBJECT_TRUNC);
 	bpf_ringbuf_submit(e, 0);
 	lsm_stat_inc(LSM_STAT_EVENTS);
+}
+
+/* Whether a non-Allow verdict must be dropped because the agent itself acts. */
+static __always_inline int lsm_exempt(void)
+{
+	return lsm_is_self((struct task_struct *)bpf_get_current_task());
 }

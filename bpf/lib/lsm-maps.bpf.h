@@ -91,6 +91,15 @@ struct {
 	__type(value, struct lsm_scratch);
 } lsm_scratch SEC(".maps");
 
+/*
+ * Zero at run time, unknown to the verifier. Kernels before 6.7 verify a bpf_loop() callback once, with
+ * the caller's initial values, and then prune the branches those constants rule out (distance 0 makes
+ * "distance == 1" dead code). Every loop state that changes across iterations starts from this value,
+ * so that no branch of the callback is judged unreachable. Fixed upstream by "bpf: verify callbacks as
+ * if they are called unknown number of times" (6.7).
+ */
+volatile __u32 lsm_opaque_zero;
+
 static __always_inline void lsm_stat_inc(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&lsm_stats, &idx);

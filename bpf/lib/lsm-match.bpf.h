@@ -141,13 +141,14 @@ struct lsm_query {
 __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct lsm_op *op,
 			   const struct lsm_name_val *name)
 {
-	struct lsm_rule_key *k;
+	struct lsm_rule_key kk, *k = &kk;
 	struct lsm_name_val *nv;
 	struct lsm_rule_val *v;
 
 	if (!d || !q || !op)
 		return 0;
-	k = &q->k;
+	/* Helpers take keys from the stack only (6.1 rejects a global function's argument memory). */
+	__builtin_memcpy(&kk, &q->k, sizeof(kk));
 	for (int pass = 0; pass < 2; pass++) {
 		__u32 r = q->rank;
 
@@ -266,9 +267,11 @@ static __always_inline __u32 lsm_dev(struct dentry *d)
  */
 
 struct lsm_walk {
-	struct dentry *d;      /* current dentry */
-	struct vfsmount *mnt;  /* its mount */
-	struct dentry *name_d; /* the dentry whose name is the target's last path component */
+	struct dentry *d;	 /* current dentry */
+	struct vfsmount *mnt;	 /* its mount */
+	struct dentry *mnt_root; /* mnt->mnt_root, read once per mount */
+	__u32 dev;		 /* the super block of the mount, read once per mount */
+	struct dentry *name_d;	 /* the dentry whose name is the target's last path component */
 	struct lsm_dec *dec;
 	const struct lsm_op *op;
 	__u32 dist; /* d_parent steps from the target (mount crossings do not count) */
@@ -292,7 +295,7 @@ static __always_inline void lsm_walk_check(struct lsm_walk *w)
 	if (!inode)
 		return;
 	ik.ino = BPF_CORE_READ(inode, i_ino);
-	ik.dev = lsm_dev(d);
+	ik.dev = w->dev;
 	ik.wl = op->wl;
 	flags = bpf_map_lookup_elem(&lsm_dirs, &ik);
 	if (!flags)
@@ -334,7 +337,7 @@ static long lsm_walk_step(__u64 i, void *ctx)
 	if (!w->skip)
 		lsm_walk_check(w);
 	w->skip = 0;
-	if (mnt && d == BPF_CORE_READ(mnt, mnt_root)) {
+	if (mnt && d == w->mnt_root) {
 		struct mount *m = lsm_real_mount(mnt);
 		struct mount *pm = BPF_CORE_READ(m, mnt_parent);
 
@@ -343,7 +346,10 @@ static long lsm_walk_step(__u64 i, void *ctx)
 			return 1;
 		}
 		w->d = BPF_CORE_READ(m, mnt_mountpoint);
-		w->mnt = (struct vfsmount *)((void *)pm + bpf_core_field_offset(struct mount, mnt));
+		mnt = (struct vfsmount *)((void *)pm + bpf_core_field_offset(struct mount, mnt));
+		w->mnt = mnt;
+		w->mnt_root = BPF_CORE_READ(mnt, mnt_root);
+		w->dev = lsm_dev(w->d);
 		w->skip = 1;
 		if (w->dist == 0)
 			w->name_d = w->d; /* the target is a mount root: its name is the mount
@@ -406,7 +412,15 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 			.dec = dec,
 			.op = op,
 			.owner = owner,
+			.dev = lsm_dev(dentry),
 		};
+
+		if (mnt)
+			w.mnt_root = BPF_CORE_READ(mnt, mnt_root);
+		/* see lsm_opaque_zero */
+		w.dist = lsm_opaque_zero;
+		w.skip = (__u8)lsm_opaque_zero;
+		w.done = (__u8)lsm_opaque_zero;
 
 		bpf_loop(LSM_MAX_DEPTH, lsm_walk_step, &w, 0);
 		if (!w.done) {
@@ -589,7 +603,9 @@ static __always_inline __u16 lsm_render_path(struct dentry *dentry, struct vfsmo
 	if (!s || !dentry)
 		return 0;
 	r.buf = s->path;
-	r.pos = LSM_EVT_PATH_MAX - 1;
+	r.pos = (LSM_EVT_PATH_MAX - 1) + lsm_opaque_zero; /* see lsm_opaque_zero */
+	r.trunc = (__u8)lsm_opaque_zero;
+	r.done = (__u8)lsm_opaque_zero;
 	s->path[LSM_EVT_PATH_MAX - 1] = 0;
 	bpf_loop(LSM_EVT_PATH_MAX / 2, lsm_render_step, &r, 0);
 	if (r.trunc || !r.done)

@@ -175,6 +175,16 @@ START_TEST(test_file_audit)
 }
 END_TEST
 
+static bool never_enforced(const Rule *r, void *userdata)
+{
+	return false;
+}
+
+static bool always_enforced(const Rule *r, void *userdata)
+{
+	return true;
+}
+
 START_TEST(test_process_block_without_enforcer)
 {
 	MatchContext ctx;
@@ -202,10 +212,20 @@ START_TEST(test_process_block_without_enforcer)
 	ck_assert_str_eq(a->result, "Passed");
 	ck_assert_str_eq(a->enforcer, "eBPF Monitor");
 
-	/* With an enforcer that denied it: Block. */
+	/* An enforcer that cannot express the rule: the monitor's alert stays, "Audit (Block)"
+	 * since the exec passed. */
 	match_context_init(&ctx, rs, 0, "BPFLSM");
+	ctx.rule_enforced = never_enforced;
 	ck_assert_int_eq(match_event(&ctx, &ev, out), 1);
-	ck_assert_int_eq(a->action, ALERT_ACTION_AUDIT_BLOCK); /* the exec passed */
+	ck_assert_int_eq(a->action, ALERT_ACTION_AUDIT_BLOCK);
+	/* An enforcer that decides it in the kernel: its own event is the alert; the monitor's copy
+	 * is telemetry (when visible) or nothing. */
+	ctx.rule_enforced = always_enforced;
+	ck_assert_int_eq(match_event(&ctx, &ev, out), 0);
+	match_context_init(&ctx, rs, VISIBILITY_PROCESS, "BPFLSM");
+	ctx.rule_enforced = always_enforced;
+	ck_assert_int_eq(match_event(&ctx, &ev, out), 1);
+	ck_assert_int_eq(a->type, ALERT_TYPE_HOST_LOG);
 
 	/* An unknown process (exited before it could be looked up): no crash, no ProcessName. */
 	ev.proc.exe = "";

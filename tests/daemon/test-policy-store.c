@@ -179,6 +179,26 @@ START_TEST(test_error_keeps_last_good)
 }
 END_TEST
 
+START_TEST(test_size_limit)
+{
+	_cleanup_(policy_store_freep) PolicyStore *s = NULL;
+	_cleanup_free_ char *big = malloc(POLICY_MAX_FILE_SIZE + 11), *t = policy_text("small");
+	const StoreFile *f;
+
+	memset(big, '#', POLICY_MAX_FILE_SIZE + 10);
+	big[POLICY_MAX_FILE_SIZE + 10] = '\0';
+	write_at("big.yaml", big, 0644);
+	/* Next to it, a small file (its buffer sized by fstat) applies. */
+	write_at("small.yaml", t, 0644);
+	ck_assert_int_eq(policy_store_new(dir, &s), 0);
+	ck_assert_int_eq(policy_store_rescan(s, false), 1);
+	f = policy_store_find(s, "big.yaml");
+	ck_assert_int_eq(f->state, STORE_FILE_ERROR);
+	ck_assert(has_message(f, "larger than 1048576 bytes"));
+	ck_assert_int_eq(policy_store_find(s, "small.yaml")->state, STORE_FILE_OK);
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
 	_cleanup_(policy_store_freep) PolicyStore *s = NULL;
@@ -459,6 +479,7 @@ static Suite *store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_scan_and_names);
 	tcase_add_test(tc, test_error_keeps_last_good);
+	tcase_add_test(tc, test_size_limit);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_duplicates);
 	tcase_add_test(tc, test_directory_goes_and_comes_back);

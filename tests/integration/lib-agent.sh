@@ -22,6 +22,8 @@ AGENT_TMP=
 AGENT_POLICIES=
 AGENT_CONF=
 AGENT_SOCK=
+# A command that execs the agent (e.g. setpriv ...), so that $! stays the agent's pid.
+AGENT_PREFIX=()
 
 agent_require() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -91,7 +93,8 @@ agent_start() {
 		JOURNAL_STREAM=test systemd-cat -t kubearmor-agent "${cmd[@]}" </dev/null &
 		AGENT_PID=$!
 	else
-		"${cmd[@]}" --foreground </dev/null >>"$AGENT_TMP/agent.out" 2>>"$AGENT_TMP/agent.err" &
+		"${AGENT_PREFIX[@]}" "${cmd[@]}" --foreground </dev/null >>"$AGENT_TMP/agent.out" \
+			2>>"$AGENT_TMP/agent.err" &
 		AGENT_PID=$!
 	fi
 	if ! wait_until 30 agent_answers; then

@@ -52,7 +52,7 @@ put_policy block.yaml block-file-$$ "  severity: 8
 agent_start --set hostVisibility=none
 
 # The start-up warning that nothing is blocked.
-grep -q "NONE ACTIVE" "$AGENT_TMP/agent.err" || agent_fail "no warning that no enforcer is active"
+grep -q "nothing is blocked on this host" "$AGENT_TMP/agent.err" || agent_fail "no warning that no enforcer is active"
 st=$(agent_status_json) || agent_fail "status failed"
 [ "$(json_get 'd["enforcer"]["active"]' <<<"$st")" = None ] || agent_fail "an enforcer is active?"
 [ "$(json_get 'd["monitor"]["active"]' <<<"$st")" = True ] || agent_fail "monitor inactive: $st"

@@ -304,6 +304,48 @@ START_TEST(test_op_names)
 }
 END_TEST
 
+START_TEST(test_random_records_are_safe)
+{
+	/* Deterministic pseudo-random records, most with a plausible header: never read out of
+	 * bounds (ASan watches), and whatever decodes keeps its bounds. */
+	static unsigned char rec[AGENT_EVT_EXEC_MAX + 64];
+	unsigned seed = 12345;
+	int ok = 0;
+
+	for (int i = 0; i < 200000; i++) {
+		size_t n;
+		struct agent_evt_hdr h;
+
+		seed = seed * 1103515245U + 12345U;
+		n = (seed >> 8) % (i % 4 == 0 ? sizeof(rec) : 400);
+		for (size_t k = 0; k < n; k++) {
+			seed = seed * 1103515245U + 12345U;
+			rec[k] = (unsigned char)(seed >> 16);
+			if ((seed >> 27) < 12)
+				rec[k] = 0; /* small lengths are likelier to be consistent */
+		}
+		if (n >= sizeof(h) && (seed & 3)) {
+			memcpy(&h, rec, sizeof(h));
+			h.size = n;
+			h.type = 1 + (seed >> 4) % 6;
+			h.version = 1;
+			memcpy(rec, &h, sizeof(h));
+		}
+		if (monitor_event_decode(rec, n, &ev, &buf) != 0)
+			continue;
+		ok++;
+		ck_assert_uint_le(ev.argc, MONITOR_ARGV_MAX);
+		ck_assert_uint_le(ev.addr_len, AGENT_SOCKADDR_MAX);
+		ck_assert_uint_lt(strlen(ev.proc.comm), sizeof(ev.proc.comm));
+		if (ev.path)
+			ck_assert_uint_lt(strlen(ev.path), sizeof(buf.path));
+		if (ev.filename)
+			ck_assert_uint_lt(strlen(ev.filename), sizeof(buf.filename));
+	}
+	ck_assert_int_gt(ok, 50); /* the accepting paths were exercised too (100 with this seed) */
+}
+END_TEST
+
 static Suite *event_suite(void)
 {
 	Suite *s = suite_create("monitor/event");
@@ -320,6 +362,7 @@ static Suite *event_suite(void)
 	tcase_add_test(tc, test_exit_record);
 	tcase_add_test(tc, test_every_truncation_rejected);
 	tcase_add_test(tc, test_op_names);
+	tcase_add_test(tc, test_random_records_are_safe);
 	suite_add_tcase(s, tc);
 	return s;
 }

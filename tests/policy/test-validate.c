@@ -695,6 +695,28 @@ START_TEST(test_selectors)
 }
 END_TEST
 
+START_TEST(test_apparmor_labels_annotations)
+{
+	_cleanup_(policy_file_freep) PolicyFile *f =
+		expect_ok(KSP_HEAD "  apparmor: |\n    deny /etc/** w,\n");
+
+	ck_assert_str_eq(f->docs[0].policy->apparmor, "deny /etc/** w,\n");
+	expect_error(KSP_HEAD "  apparmor: [deny]\n", "spec.apparmor", "expected a string");
+	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\nmetadata:\n  "
+		     "name: a\n"
+		     "  annotations:\n    replicas: 3\n",
+		     "metadata.annotations.replicas", "expected a string");
+	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\nmetadata:\n  "
+		     "name: a\n"
+		     "  labels: [a]\n",
+		     "metadata.labels", "expected a mapping of strings to strings");
+	expect_error("apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\nmetadata:\n  "
+		     "name: a\n"
+		     "status:\n  status: 1\n",
+		     "status.status", "expected a string");
+}
+END_TEST
+
 START_TEST(test_hsp_warnings)
 {
 	_cleanup_(policy_file_freep) PolicyFile *f = NULL;
@@ -717,6 +739,18 @@ START_TEST(test_hsp_warnings)
 	ck_assert_str_eq(f->docs[0].warnings[0].hint, "'kubearmor.io/hostname'");
 	ck_assert_uint_eq(f->docs[0].warnings[0].line, 8);
 	ck_assert_uint_eq(policy_file_warning_count(f), 1);
+	f = policy_file_free(f);
+	f = expect_ok("apiVersion: security.kubearmor.com/v1\nkind: "
+		      "KubeArmorHostPolicy\nmetadata:\n  name: t\nspec:\n"
+		      "  nodeSelector:\n    matchLabels:\n      kubearmor.io/hostnamereg: web-*\n");
+	ck_assert_uint_eq(f->docs[0].n_warnings, 0);
+	f = policy_file_free(f);
+	f = expect_ok("apiVersion: security.kubearmor.com/v1\nkind: "
+		      "KubeArmorHostPolicy\nmetadata:\n  name: t\nspec:\n"
+		      "  nodeSelector:\n    matchLabels:\n      kubearmor.io/hostname: a\n      "
+		      "role: db\n");
+	ck_assert_uint_eq(f->docs[0].n_warnings, 1);
+	ck_assert_str_eq(f->docs[0].warnings[0].field, "spec.nodeSelector.matchLabels.role");
 }
 END_TEST
 
@@ -846,6 +880,7 @@ static Suite *validate_suite(void)
 	tcase_add_test(tc, test_device);
 	tcase_add_test(tc, test_presets);
 	tcase_add_test(tc, test_selectors);
+	tcase_add_test(tc, test_apparmor_labels_annotations);
 	tcase_add_test(tc, test_hsp_warnings);
 	suite_add_tcase(s, tc);
 

@@ -17,7 +17,7 @@ guest_exit() {
 }
 
 # Wait for boot to finish; a degraded system is reported, not fatal.
-state=$(timeout 90 systemctl is-system-running --wait 2>&1)
+state=$(timeout 300 systemctl is-system-running --wait 2>&1)
 say "system is $state after $(cut -d' ' -f1 /proc/uptime)s"
 if [ "$state" != running ]; then
 	{

@@ -56,11 +56,28 @@ include=$(
 )
 mode=unshare
 unshare --user --map-root-user true 2>/dev/null || mode=root
-mmdebstrap --quiet --mode="$mode" --variant=minbase --include="$include" \
-	--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
-	--dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
-	--dpkgopt='path-exclude=/usr/share/info/*' \
-	bookworm - "${mirrors[@]}" | tar -C "$root" -xpf -
+# No fsync while unpacking: the image is rebuilt from scratch on any failure.
+fast=(--dpkgopt=force-unsafe-io)
+[ ! -d /usr/share/mmdebstrap/hooks/eatmydata ] || fast+=(--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata)
+args=(--quiet --mode="$mode" --variant=minbase --include="$include" "${fast[@]}"
+	--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*'
+	--dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*'
+	--dpkgopt='path-exclude=/usr/share/info/*' bookworm -)
+# The bootstrap tarball is kept beside the images, keyed by the mmdebstrap command and the sources: a
+# change elsewhere in this script does not download and unpack everything again.
+tkey=$( (
+	printf '%s\n' "${args[@]}"
+	cat "${mirrors[@]}" 2>/dev/null || printf '%s\n' "${mirrors[@]}"
+) | sha256sum | cut -c1-16)
+tarball=$(dirname "$out")/rootfs-$tkey.tar
+if [ ! -f "$tarball" ]; then
+	mmdebstrap "${args[@]}" "${mirrors[@]}" >"$tarball.$$"
+	mv "$tarball.$$" "$tarball"
+fi
+touch "$tarball"
+# Tarballs nobody used for a day are stale.
+find "$(dirname "$out")" -maxdepth 1 -name 'rootfs-*.tar*' -mmin +1440 -delete
+tar -C "$root" -xpf "$tarball"
 
 step "kernel $kpkg"
 (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$kpkg" >/dev/null)
@@ -127,9 +144,9 @@ systemctl --root="$root" set-default multi-user.target >/dev/null 2>&1
 # Nothing on the serial line but our output, nothing periodic during tests, and a short boot under TCG:
 # no logins (no dbus, no logind), no module loads for hardware the guest lacks, no stock AppArmor
 # profiles to compile (the cases load their own).
-systemctl --root="$root" mask getty@tty1.service serial-getty@ttyS0.service systemd-firstboot.service \
-	apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer e2scrub_reap.service \
-	fstrim.timer systemd-pstore.service systemd-logind.service modprobe@drm.service \
+systemctl --root="$root" mask getty@tty1.service serial-getty@ttyS0.service getty-static.service \
+	systemd-firstboot.service apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer \
+	e2scrub_reap.service fstrim.timer systemd-pstore.service systemd-logind.service modprobe@drm.service \
 	modprobe@fuse.service modprobe@dm_mod.service modprobe@loop.service >/dev/null 2>&1
 rm -f "$root/etc/apparmor.d/lsb_release" "$root/etc/apparmor.d/nvidia_modprobe"
 

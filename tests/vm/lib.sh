@@ -141,6 +141,15 @@ wait_journal() { # MATCH [TIMEOUT] | wait_journal MATCH... -- TIMEOUT
 # A field of a JSON object (first line of the input when several): json_field FIELD <<<"$json"
 json_field() { head -n 1 | jq -r --arg f "$1" '.[$f] // empty'; }
 
+# Puts a policy file into the agent's policy directory for the rest of the case.
+install_policy() { # FILE...
+	local f
+	for f in "$@"; do
+		install -m 644 "$f" /etc/kubearmor/policies/ || fail "cannot install policy $f"
+		on_exit rm -f "/etc/kubearmor/policies/${f##*/}"
+	done
+}
+
 # Guest facts.
 lsm_active() { tr ',' '\n' </sys/kernel/security/lsm | grep -qx "$1"; }
 

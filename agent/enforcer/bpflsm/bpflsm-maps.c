@@ -309,8 +309,10 @@ static int add_rule(Builder *b, const Rule *r)
 		flags |= LSM_RF_READ_ONLY;
 	if (r->owner_only)
 		flags |= LSM_RF_OWNER_ONLY;
-	if (r->pts == PTS_FALSE)
+	if (r->pts == PTS_FALSE) {
 		flags |= LSM_RF_PTS_FALSE;
+		p->cfg.flags |= LSM_WF_PTS;
+	}
 	if (r->source) {
 		ret = source_id(b, r->source, &src);
 		if (ret < 0)

@@ -26,6 +26,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "core/macro.h"
 #include "enforcer/bpflsm/bpflsm.h"
 #include "lsm.skel.h"
@@ -340,7 +341,8 @@ static int open_skel(Enforcer *e)
 			const char *name = bpf_map__name(map);
 
 			/* .bss/.rodata and the scratch buffer are per-instance */
-			if (!name || name[0] == '.' || streq(name, "lsm_scratch"))
+			if (!name || bpf_map__is_internal(map) || strchr(name, '.') ||
+			    streq(name, "lsm_scratch"))
 				continue;
 			(void)snprintf(path, sizeof(path), "%s/%s", e->pin_dir, name);
 			if (attempt == 0 && access(path, F_OK) == 0)
@@ -527,6 +529,10 @@ static int bpflsm_new(const EnforcerOptions *opts, Enforcer **ret)
 		bpflsm_free(e, false);
 		return r;
 	}
+	if (e->adopted)
+		log_notice("bpflsm: adopted the pinned enforcement of an earlier run (%s); the next "
+			   "apply reconciles it",
+			   e->pin_dir);
 	*ret = e;
 	return 0;
 }

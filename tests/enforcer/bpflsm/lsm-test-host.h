@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/macro.h"
 #include "enforcer/bpflsm/bpflsm.h"
 #include "lsm-test.skel.h"
 
@@ -28,15 +29,20 @@ static inline void th_close(TestHost *t)
 	*t = (TestHost){};
 }
 
-static inline struct bpf_link *th_attach(struct bpf_program *prog)
+static inline struct bpf_link *th_attach_pid(struct bpf_program *prog, pid_t pid)
 {
 	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info linfo = {};
 
-	linfo.task.tid = (__u32)getpid();
+	linfo.task.tid = (__u32)pid;
 	opts.link_info = &linfo;
 	opts.link_info_len = sizeof(linfo);
 	return bpf_program__attach_iter(prog, &opts);
+}
+
+static inline struct bpf_link *th_attach(struct bpf_program *prog)
+{
+	return th_attach_pid(prog, getpid());
 }
 
 /* 0, or -errno when the kernel lacks what the host needs (callers skip). */
@@ -56,6 +62,7 @@ static inline int th_open(TestHost *t)
 	}
 	t->skel->bss->req.tgid = (__u32)getpid();
 	t->skel->bss->req.subject_fd = -1;
+	t->skel->bss->req.only_fd = -1;
 	return 0;
 }
 
@@ -98,7 +105,9 @@ static inline int th_decide(TestHost *t, int fd, struct lsm_test_result *ret)
 	int r;
 
 	(void)bpf_map_delete_elem(bpf_map__fd(t->skel->maps.lsm_test_results), &key);
+	t->skel->bss->req.only_fd = fd;
 	r = th_run(t->decide);
+	t->skel->bss->req.only_fd = -1;
 	if (r < 0)
 		return r;
 	return RET_NERRNO(

@@ -5,13 +5,16 @@
 . "$KA_LIB"
 
 assert_eq systemd "$(cat /proc/1/comm)" "PID 1"
+require_file "$KA_BIN/journal-send"
 unit=kavm-dummy.service
 tag=$KA_CASE-$$-$RANDOM
+install -m 755 "$KA_BIN/journal-send" /usr/local/bin/kavm-journal-send
+on_exit rm -f /usr/local/bin/kavm-journal-send
 cat >/etc/systemd/system/$unit <<UNIT
 [Unit]
 Description=VM tier dummy unit
 [Service]
-ExecStart=/bin/sh -c 'printf "MESSAGE=dummy started\\\\nKUBEARMOR_TEST=$tag\\\\nKUBEARMOR_POLICY=dummy-policy\\\\n" | logger --journald; exec sleep infinity'
+ExecStart=/usr/local/bin/kavm-journal-send --stay "MESSAGE=dummy started" KUBEARMOR_TEST=$tag KUBEARMOR_POLICY=dummy-policy
 [Install]
 WantedBy=multi-user.target
 UNIT
@@ -25,7 +28,7 @@ wait_unit_active $unit
 assert_eq enabled "$(systemctl is-enabled $unit)" "is-enabled"
 
 if ! wait_journal "KUBEARMOR_TEST=$tag" 15 >/dev/null; then
-	journalctl --no-pager -o json -u $unit -t logger | tail -n 5
+	journalctl --no-pager -o json -u $unit | tail -n 5
 	fail "custom field not in the journal"
 fi
 note "entry: $KA_JOURNAL"
