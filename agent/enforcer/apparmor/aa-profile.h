@@ -37,6 +37,9 @@
 #define AA_PROFILE_PREFIX "kubearmor-host"
 #define AA_PATH_MAX	  4096 /* bytes of a path, pattern or name that may reach a profile */
 #define AA_ERROR_MAX	  256
+/* PolicyName of denials by our profiles' own protection (changing AppArmor policy while confined).
+ */
+#define AA_SELF_PROTECTION "KubeArmorSelfProtection"
 
 /* ---- Quoting -----------------------------------------------------------------------------------
  */

@@ -362,6 +362,18 @@ static int aa_process(Enforcer *e)
 			continue;
 		if (aa_audit_to_event(&rec, "/proc", &ev, scratch) < 0)
 			continue;
+		/* A fromSource profile runs its source: that is the subject the rules name, even
+		 * when the process is gone before /proc could be read. */
+		for (size_t i = 0; e->render && i < e->render->n_profiles; i++)
+			if (e->render->profiles[i].source &&
+			    streq(e->render->profiles[i].name, rec.profile)) {
+				ev.subject = e->render->profiles[i].source;
+				break;
+			}
+		/* Our profiles deny every process changing AppArmor policy; no policy decided that.
+		 */
+		if (ev.class == RULE_CLASS_CAPABILITY && ev.capability == 33 /* CAP_MAC_ADMIN */)
+			ev.policy_name = AA_SELF_PROTECTION;
 		if (e->opts.self_pid > 0 && ev.pid == e->opts.self_pid)
 			continue;
 		if (e->opts.on_event)
