@@ -239,7 +239,7 @@ int verb_profile(int argc, char **argv)
 	fputs(render->text, stdout);
 	(void)aa_render_report(render, rs, stdout);
 	{
-		char *why = NULL;
+		_cleanup_free_ char *why = NULL;
 
 		if (enforcer_apparmor_ops.probe(&why) >= 0)
 			printf("# This machine: the %s enforcer can load these profiles.\n",

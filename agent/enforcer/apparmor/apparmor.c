@@ -46,26 +46,26 @@ static bool aa_name_ours(const char *name)
 	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(name);
 }
 
+/* Reasons are allocated: the caller frees them (enforcer.h). */
 static int aa_probe(char **reason)
 {
 	char buf[8] = "";
 	_cleanup_fclose_ FILE *f = fopen("/sys/module/apparmor/parameters/enabled", "re");
 
 	if (!f || !fgets(buf, sizeof buf, f) || buf[0] != 'Y') {
-		*reason = (char *)"AppArmor is not enabled in this kernel (not in the lsm= order)";
+		*reason = strdup("AppArmor is not enabled in this kernel (not in the lsm= order)");
 		return -EOPNOTSUPP;
 	}
 	if (access(SECURITYFS "/apparmor/.replace", W_OK) < 0) {
-		*reason = (char *)"the AppArmor policy interface " SECURITYFS
-				  "/apparmor/.replace is not writable (securityfs not mounted, or "
-				  "not "
-				  "root)";
+		*reason =
+			strdup("the AppArmor policy interface " SECURITYFS "/apparmor/.replace is "
+			       "not writable (securityfs not mounted, or not root)");
 		return -EACCES;
 	}
 	if (access("/sbin/apparmor_parser", X_OK) < 0 &&
 	    access("/usr/sbin/apparmor_parser", X_OK) < 0 &&
 	    access("/usr/local/sbin/apparmor_parser", X_OK) < 0) {
-		*reason = (char *)"apparmor_parser is not installed (package apparmor)";
+		*reason = strdup("apparmor_parser is not installed (package apparmor)");
 		return -ENOENT;
 	}
 	return 0;
