@@ -19,6 +19,7 @@
 #include "core/strv.h"
 #include "daemon/verbs.h"
 #include "enforcer/apparmor/aa-profile.h"
+#include "enforcer/enforcer.h"
 #include "policy/policy.h"
 #include "rules/rules.h"
 
@@ -237,6 +238,16 @@ int verb_profile(int argc, char **argv)
 	}
 	fputs(render->text, stdout);
 	(void)aa_render_report(render, rs, stdout);
+	{
+		_cleanup_free_ char *why = NULL;
+
+		if (enforcer_apparmor_ops.probe(&why) >= 0)
+			printf("# This machine: the %s enforcer can load these profiles.\n",
+			       enforcer_apparmor_ops.display);
+		else
+			printf("# This machine: the %s enforcer cannot be used: %s\n",
+			       enforcer_apparmor_ops.display, why ?: "unknown");
+	}
 	if (fflush(stdout) != 0)
 		ret = 1;
 finish:

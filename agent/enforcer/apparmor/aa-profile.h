@@ -12,7 +12,8 @@
  *   canonical path when a symlink such as merged /usr leads there). It holds the rules of that
  * source and the rules without fromSource that no rule of the source overrides.
  * - Every profile executes other programs with "pix": the child enters the profile attached to it
- *   (inheriting the current one if none matches, which the host profile, attached to every path, never lets happen).
+ *   (inheriting the current one if none matches, which the host profile, attached to every path,
+ *   never lets happen).
  * - Not confined: processes already running when the profiles were loaded (until they execute a
  *   program), programs that have a more specific profile of their own (distribution profiles), the
  *   agent and the helpers it starts.
@@ -36,6 +37,9 @@
 #define AA_PROFILE_PREFIX "kubearmor-host"
 #define AA_PATH_MAX	  4096 /* bytes of a path, pattern or name that may reach a profile */
 #define AA_ERROR_MAX	  256
+/* PolicyName of denials by our profiles' own protection (changing AppArmor policy while confined).
+ */
+#define AA_SELF_PROTECTION "KubeArmorSelfProtection"
 
 /* ---- Quoting -----------------------------------------------------------------------------------
  */

@@ -46,26 +46,26 @@ static bool aa_name_ours(const char *name)
 	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(name);
 }
 
+/* Reasons are allocated: the caller frees them (enforcer.h). */
 static int aa_probe(char **reason)
 {
 	char buf[8] = "";
 	_cleanup_fclose_ FILE *f = fopen("/sys/module/apparmor/parameters/enabled", "re");
 
 	if (!f || !fgets(buf, sizeof buf, f) || buf[0] != 'Y') {
-		*reason = (char *)"AppArmor is not enabled in this kernel (not in the lsm= order)";
+		*reason = strdup("AppArmor is not enabled in this kernel (not in the lsm= order)");
 		return -EOPNOTSUPP;
 	}
 	if (access(SECURITYFS "/apparmor/.replace", W_OK) < 0) {
-		*reason = (char *)"the AppArmor policy interface " SECURITYFS
-				  "/apparmor/.replace is not writable (securityfs not mounted, or "
-				  "not "
-				  "root)";
+		*reason =
+			strdup("the AppArmor policy interface " SECURITYFS "/apparmor/.replace is "
+			       "not writable (securityfs not mounted, or not root)");
 		return -EACCES;
 	}
 	if (access("/sbin/apparmor_parser", X_OK) < 0 &&
 	    access("/usr/sbin/apparmor_parser", X_OK) < 0 &&
 	    access("/usr/local/sbin/apparmor_parser", X_OK) < 0) {
-		*reason = (char *)"apparmor_parser is not installed (package apparmor)";
+		*reason = strdup("apparmor_parser is not installed (package apparmor)");
 		return -ENOENT;
 	}
 	return 0;
@@ -362,6 +362,18 @@ static int aa_process(Enforcer *e)
 			continue;
 		if (aa_audit_to_event(&rec, "/proc", &ev, scratch) < 0)
 			continue;
+		/* A fromSource profile runs its source: that is the subject the rules name, even
+		 * when the process is gone before /proc could be read. */
+		for (size_t i = 0; e->render && i < e->render->n_profiles; i++)
+			if (e->render->profiles[i].source &&
+			    streq(e->render->profiles[i].name, rec.profile)) {
+				ev.subject = e->render->profiles[i].source;
+				break;
+			}
+		/* Our profiles deny every process changing AppArmor policy; no policy decided that.
+		 */
+		if (ev.class == RULE_CLASS_CAPABILITY && ev.capability == 33 /* CAP_MAC_ADMIN */)
+			ev.policy_name = AA_SELF_PROTECTION;
 		if (e->opts.self_pid > 0 && ev.pid == e->opts.self_pid)
 			continue;
 		if (e->opts.on_event)

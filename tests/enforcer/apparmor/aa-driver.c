@@ -82,7 +82,9 @@ static void on_event(const EnforcerEvent *ev, void *userdata)
 	if ((ev->class == RULE_CLASS_FILE || ev->class == RULE_CLASS_PROCESS) && ev->resource &&
 	    stat(ev->resource, &st) == 0)
 		op.owner = st.st_uid == ev->uid;
-	if (rule_set_decide(ruleset, &op, &d) == 0) {
+	if (ev->policy_name)
+		policy = ev->policy_name;
+	else if (rule_set_decide(ruleset, &op, &d) == 0) {
 		if (d.decider == RULE_DECIDER_RULE && d.rule) {
 			policy = d.rule->policy->name;
 			severity = d.rule->meta->severity;

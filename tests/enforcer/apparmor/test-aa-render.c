@@ -376,7 +376,7 @@ START_TEST(test_loader_guards)
 	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-host-A"), -EINVAL);
 	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-host"), -ENOENT);
 	ck_assert_int_eq(aa_remove_profile("/nonexistent", "kubearmor-host-usr-bin-0badcafe"),
-	                 -ENOENT);
+			 -ENOENT);
 
 	/* probe() agrees with the kernel's switch and always says why not. */
 	f = fopen("/sys/module/apparmor/parameters/enabled", "re");
@@ -389,6 +389,7 @@ START_TEST(test_loader_guards)
 		ck_assert_int_lt(enforcer_apparmor_ops.probe(&reason), 0);
 		ck_assert_ptr_nonnull(reason);
 		ck_assert(strlen(reason) > 10);
+		free(reason); /* allocated: enforcer_select() frees it */
 	}
 	ck_assert_str_eq(enforcer_apparmor_ops.name, "apparmor");
 	ck_assert_str_eq(enforcer_apparmor_ops.display, "AppArmor");
