@@ -139,12 +139,20 @@ int BPF_PROG(kubearmor_path_link, struct dentry *old_dentry, const struct path *
 	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_LINK, new_dentry, mnt);
 }
 
+/* path_rename gained a `flags` argument in 6.3 (5 arguments, then the previous return value); 6.1
+ * has
+ * 4. The previous program's return sits right after the arguments, wherever that is. */
 SEC("lsm/path_rename")
-int BPF_PROG(kubearmor_path_rename, const struct path *old_dir, struct dentry *old_dentry,
-	     const struct path *new_dir, struct dentry *new_dentry, int ret)
+int kubearmor_path_rename(unsigned long long *ctx)
 {
+	const struct path *old_dir = (const struct path *)ctx[0];
+	struct dentry *old_dentry = (struct dentry *)ctx[1];
+	const struct path *new_dir = (const struct path *)ctx[2];
+	struct dentry *new_dentry = (struct dentry *)ctx[3];
+	long ret;
 	int r;
 
+	ret = bpf_get_func_arg_cnt(ctx) >= 5 ? (long)(int)ctx[5] : (long)(int)ctx[4];
 	if (ret)
 		return ret;
 	r = lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_RENAME, old_dentry,
