@@ -139,28 +139,37 @@ int BPF_PROG(kubearmor_path_link, struct dentry *old_dentry, const struct path *
 	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_LINK, new_dentry, mnt);
 }
 
-/* path_rename gained a `flags` argument in 6.3 (5 arguments, then the previous return value); 6.1
- * has
- * 4. The previous program's return sits right after the arguments, wherever that is. */
-SEC("lsm/path_rename")
-int kubearmor_path_rename(unsigned long long *ctx)
+static __always_inline int lsm_rename(const struct path *old_dir, struct dentry *old_dentry,
+				      const struct path *new_dir, struct dentry *new_dentry)
 {
-	const struct path *old_dir = (const struct path *)ctx[0];
-	struct dentry *old_dentry = (struct dentry *)ctx[1];
-	const struct path *new_dir = (const struct path *)ctx[2];
-	struct dentry *new_dentry = (struct dentry *)ctx[3];
-	long ret;
-	int r;
+	int r = lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_RENAME, old_dentry,
+			    BPF_CORE_READ(old_dir, mnt));
 
-	ret = bpf_get_func_arg_cnt(ctx) >= 5 ? (long)(int)ctx[5] : (long)(int)ctx[4];
-	if (ret)
-		return ret;
-	r = lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_RENAME, old_dentry,
-			BPF_CORE_READ(old_dir, mnt));
 	if (r)
 		return r;
 	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_RENAME, new_dentry,
 			   BPF_CORE_READ(new_dir, mnt));
+}
+
+/* path_rename has 4 arguments up to 6.2 and 5 (flags) from 6.3: the previous program's return
+ * follows the arguments, so each shape has its program; user space loads the one the kernel's BTF
+ * has. */
+SEC("lsm/path_rename")
+int BPF_PROG(kubearmor_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return lsm_rename(old_dir, old_dentry, new_dir, new_dentry);
+}
+
+SEC("lsm/path_rename")
+int BPF_PROG(kubearmor_path_rename_flags, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return lsm_rename(old_dir, old_dentry, new_dir, new_dentry);
 }
 
 SEC("lsm/path_truncate")
