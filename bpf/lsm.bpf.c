@@ -66,8 +66,9 @@ int BPF_PROG(kubearmor_file_open, struct file *file, int ret)
 	if (ret)
 		return ret;
 	mode = BPF_CORE_READ(file, f_mode);
-	/* Opening a binary for execution is a process operation, decided at bprm_check. */
-	if (mode & FMODE_EXEC)
+	/* Opening a binary for execution (execve, the ELF interpreter, uselib) is a process
+	 * operation, decided at bprm_check. The open flag __FMODE_EXEC marks it in f_flags. */
+	if ((mode & FMODE_EXEC) || (BPF_CORE_READ(file, f_flags) & FMODE_EXEC))
 		return 0;
 	return lsm_path_op(LSM_CLASS_FILE,
 			   (mode & FMODE_WRITE) ? LSM_ACCESS_WRITE : LSM_ACCESS_READ,
