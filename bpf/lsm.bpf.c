@@ -66,8 +66,9 @@ int BPF_PROG(kubearmor_file_open, struct file *file, int ret)
 	if (ret)
 		return ret;
 	mode = BPF_CORE_READ(file, f_mode);
-	/* Opening a binary for execution is a process operation, decided at bprm_check. */
-	if (mode & FMODE_EXEC)
+	/* Opening a binary for execution (execve, the ELF interpreter, uselib) is a process
+	 * operation, decided at bprm_check. The open flag __FMODE_EXEC marks it in f_flags. */
+	if ((mode & FMODE_EXEC) || (BPF_CORE_READ(file, f_flags) & FMODE_EXEC))
 		return 0;
 	return lsm_path_op(LSM_CLASS_FILE,
 			   (mode & FMODE_WRITE) ? LSM_ACCESS_WRITE : LSM_ACCESS_READ,
@@ -139,20 +140,37 @@ int BPF_PROG(kubearmor_path_link, struct dentry *old_dentry, const struct path *
 	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_LINK, new_dentry, mnt);
 }
 
-SEC("lsm/path_rename")
-int BPF_PROG(kubearmor_path_rename, const struct path *old_dir, struct dentry *old_dentry,
-	     const struct path *new_dir, struct dentry *new_dentry, int ret)
+static __always_inline int lsm_rename(const struct path *old_dir, struct dentry *old_dentry,
+				      const struct path *new_dir, struct dentry *new_dentry)
 {
-	int r;
+	int r = lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_RENAME, old_dentry,
+			    BPF_CORE_READ(old_dir, mnt));
 
-	if (ret)
-		return ret;
-	r = lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_RENAME, old_dentry,
-			BPF_CORE_READ(old_dir, mnt));
 	if (r)
 		return r;
 	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_RENAME, new_dentry,
 			   BPF_CORE_READ(new_dir, mnt));
+}
+
+/* path_rename has 4 arguments up to 6.2 and 5 (flags) from 6.3: the previous program's return
+ * follows the arguments, so each shape has its program; user space loads the one the kernel's BTF
+ * has. */
+SEC("lsm/path_rename")
+int BPF_PROG(kubearmor_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return lsm_rename(old_dir, old_dentry, new_dir, new_dentry);
+}
+
+SEC("lsm/path_rename")
+int BPF_PROG(kubearmor_path_rename_flags, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return lsm_rename(old_dir, old_dentry, new_dir, new_dentry);
 }
 
 SEC("lsm/path_truncate")

@@ -20,7 +20,7 @@
 #include "../enforcer/bpflsm/lsm-test-host.h"
 #include "rules/rules-test-util.h"
 
-#define RUNS 2000
+#define RUNS 1000
 
 static char root[PATH_MAX / 2];
 

@@ -10,6 +10,7 @@
  * unpins.
  */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <ctype.h>
 #include <errno.h>
@@ -326,6 +327,37 @@ static void unpin_maps(const char *dir)
 	}
 }
 
+/* The number of arguments of LSM hook `hook` in the running kernel (from its BTF), or -errno. */
+static int hook_nargs(const char *hook)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	char name[128];
+	const struct btf_type *t;
+	int id, r;
+
+	if (!btf)
+		return -errno;
+	(void)snprintf(name, sizeof(name), "bpf_lsm_%s", hook);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	if (id < 0) {
+		btf__free(btf);
+		return id;
+	}
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	r = t ? btf_vlen(t) : -EINVAL;
+	btf__free(btf);
+	return r;
+}
+
+/* Loads only the program variants that match this kernel's hook prototypes. */
+static void select_variants(struct lsm_bpf *skel)
+{
+	int n = hook_nargs("path_rename");
+
+	bpf_program__set_autoload(skel->progs.kubearmor_path_rename, n != 5);
+	bpf_program__set_autoload(skel->progs.kubearmor_path_rename_flags, n == 5);
+}
+
 static int open_skel(Enforcer *e)
 {
 	struct bpf_map *map;
@@ -351,6 +383,7 @@ static int open_skel(Enforcer *e)
 			if (r < 0)
 				return r;
 		}
+		select_variants(e->skel);
 		r = lsm_bpf__load(e->skel);
 		if (r >= 0)
 			return 0;
@@ -377,6 +410,8 @@ static int attach_all(Enforcer *e)
 	{
 		struct bpf_link *link;
 
+		if (!bpf_program__autoload(prog))
+			continue;
 		if (e->n_links >= MAX_LINKS)
 			return -E2BIG;
 		link = bpf_program__attach(prog);
@@ -530,9 +565,10 @@ static int bpflsm_new(const EnforcerOptions *opts, Enforcer **ret)
 		return r;
 	}
 	if (e->adopted)
-		log_notice("bpflsm: adopted the pinned enforcement of an earlier run (%s); the next "
-			   "apply reconciles it",
-			   e->pin_dir);
+		log_notice(
+			"bpflsm: adopted the pinned enforcement of an earlier run (%s); the next "
+			"apply reconciles it",
+			e->pin_dir);
 	*ret = e;
 	return 0;
 }

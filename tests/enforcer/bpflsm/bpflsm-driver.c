@@ -298,9 +298,15 @@ static int perform(OpKind k, const char *path, int d, int t, int p)
 			if (r == 0)
 				(void)rename(tmp, path);
 			break;
-		case OP_CHMOD:
-			r = chmod(path, 0644) < 0 ? -errno : 0;
+		case OP_CHMOD: {
+			struct stat st;
+
+			/* to the mode it has: the operation is checked, nothing changes */
+			r = stat(path, &st) < 0			  ? -errno
+			    : chmod(path, st.st_mode & 07777) < 0 ? -errno
+								  : 0;
 			break;
+		}
 		case OP_SOCKET:
 			fd = socket(d, t, p);
 			r = fd < 0 ? -errno : 0;
@@ -439,6 +445,17 @@ static int cmd_diff(int argc, char **argv)
 		}
 		if (rule_set_decide(l.rs, &o->op, &d) < 0)
 			continue;
+		if (o->k == OP_RENAME && d.verdict != ACTION_BLOCK) {
+			/* a rename writes both names */
+			char to[PATH_MAX + 16];
+			RuleOp op2 = o->op;
+			RuleDecision d2 = {};
+
+			snprintf(to, sizeof(to), "%s.renamed", o->path);
+			op2.path = to;
+			if (rule_set_decide(l.rs, &op2, &d2) == 0 && d2.verdict == ACTION_BLOCK)
+				d = d2;
+		}
 		got = perform(o->k, o->path, o->op.domain, o->op.type, o->op.protocol);
 		n++;
 		if (got < 0 || (got == 1) != (d.verdict == ACTION_BLOCK)) {

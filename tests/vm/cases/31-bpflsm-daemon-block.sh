@@ -52,6 +52,7 @@ assert_eq Block "$(jq -r .Action <<<"$a")" "Action"
 assert_eq "Permission denied" "$(jq -r .Result <<<"$a")" "Result"
 assert_eq /usr/bin/sleep "$(jq -r .Resource <<<"$a")" "Resource"
 
+wait_for 10 bash -c "! echo x >>'$d/ro/file'" || fail "readOnly policy not applied"
 assert_ok cat "$d/ro/file"
 assert_fail sh -c "echo x >>'$d/ro/file'"
 assert_fail rm -f "$d/ro/file"

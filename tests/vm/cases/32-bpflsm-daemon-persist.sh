@@ -33,7 +33,9 @@ pid=$(systemctl show -p MainPID --value kubearmor)
 kill -9 "$pid"
 assert_fail /usr/bin/sleep 0
 assert_contains "$KA_OUT" "Permission denied" "after kill -9"
-wait_unit_active kubearmor 30 || assert_ok systemctl start kubearmor
+sleep 2
+systemctl is-active -q kubearmor || assert_ok systemctl start kubearmor
+wait_unit_active kubearmor 30
 assert_fail /usr/bin/sleep 0
 journalctl -u kubearmor -o cat --no-pager | grep -i adopt || note "no adoption line in the journal"
 
