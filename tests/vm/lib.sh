@@ -151,6 +151,21 @@ install_policy() { # FILE...
 }
 
 # Guest facts.
+# hsp NAME BODY: a KubeArmorHostPolicy for every host, BODY being the rest of its spec (indented).
+hsp() {
+	cat <<YAML
+apiVersion: security.kubearmor.com/v1
+kind: KubeArmorHostPolicy
+metadata:
+  name: $1
+spec:
+  nodeSelector:
+    matchLabels:
+      kubearmor.io/hostname: "*"
+$2
+YAML
+}
+
 lsm_active() { tr ',' '\n' </sys/kernel/security/lsm | grep -qx "$1"; }
 
 require_lsm() { lsm_active "$1" || skip "LSM $1 not active: $(cat /sys/kernel/security/lsm)"; }

@@ -11,19 +11,6 @@ require_file "$KA_BIN/bpflsm-driver"
 d=$(mktemp -d)
 on_exit rm -rf "$d"
 on_exit "$KA_BIN/bpflsm-driver" stop
-hsp() {
-	cat <<YAML
-apiVersion: security.kubearmor.com/v1
-kind: KubeArmorHostPolicy
-metadata:
-  name: $1
-spec:
-  nodeSelector:
-    matchLabels:
-      kubearmor.io/hostname: "*"
-$2
-YAML
-}
 hsp block-sleep "  process:
     matchPaths:
     - path: /usr/bin/sleep

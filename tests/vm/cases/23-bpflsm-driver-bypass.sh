@@ -20,19 +20,6 @@ for i in $(seq 1 30); do deep=$deep/level-$i-xxxxxxxx; done
 mkdir -p "$deep"
 echo deep >"$deep/file"
 [ ${#deep} -gt 200 ] || fail "test tree not deep enough"
-hsp() {
-	cat <<YAML
-apiVersion: security.kubearmor.com/v1
-kind: KubeArmorHostPolicy
-metadata:
-  name: $1
-spec:
-  nodeSelector:
-    matchLabels:
-      kubearmor.io/hostname: "*"
-$2
-YAML
-}
 hsp bypass "  process:
     matchPaths:
     - path: /bin/kafoo

@@ -11,19 +11,6 @@ d=$(mktemp -d /var/tmp/diff.XXXXXX)
 on_exit rm -rf "$d"
 mkdir -p "$d/a/b/c" "$d/x/y" "$d/ro"
 for f in a/one a/b/two a/b/c/three x/four x/y/five ro/six top; do cp /usr/bin/true "$d/$f"; done
-hsp() {
-	cat <<YAML
-apiVersion: security.kubearmor.com/v1
-kind: KubeArmorHostPolicy
-metadata:
-  name: $1
-spec:
-  nodeSelector:
-    matchLabels:
-      kubearmor.io/hostname: "*"
-$2
-YAML
-}
 hsp d1 "  process:
     matchPaths:
     - path: $d/a/one

@@ -11,19 +11,6 @@ d=$(mktemp -d /var/tmp/ka.XXXXXX)
 on_exit rm -rf "$d"
 mkdir -p "$d/ro"
 echo r >"$d/ro/file"
-hsp() {
-	cat <<YAML
-apiVersion: security.kubearmor.com/v1
-kind: KubeArmorHostPolicy
-metadata:
-  name: $1
-spec:
-  nodeSelector:
-    matchLabels:
-      kubearmor.io/hostname: "*"
-$2
-YAML
-}
 journal_mark
 assert_ok systemctl enable --now kubearmor
 on_exit systemctl disable --now kubearmor
