@@ -69,14 +69,18 @@ assert_fail() { # CMD...
 	echo "fails as expected (exit $KA_RC): $*"
 }
 
+# Waits SECONDS (fractions allowed) with bash alone: cases block programs such as /usr/bin/sleep.
+pause() { read -r -t "$1" _ <> <(:) || true; }
+
 # Polls a command until it succeeds or TIMEOUT seconds pass.
 wait_for() { # TIMEOUT CMD...
 	local deadline=$((SECONDS + $1))
 	shift
 	until "$@" >/dev/null 2>&1; do
 		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.2
+		pause 0.2
 	done
+	return 0
 }
 
 wait_unit_active() { # UNIT [TIMEOUT=20]
@@ -132,7 +136,7 @@ wait_journal() { # MATCH [TIMEOUT] | wait_journal MATCH... -- TIMEOUT
 			return 0
 		fi
 		[ $SECONDS -lt $deadline ] || break
-		sleep 0.3
+		pause 0.3
 	done
 	echo "no journal entry matching ${matches[*]} within ${timeout}s" >&2
 	return 1
