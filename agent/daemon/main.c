@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * main.c: `kubearmor [VERB] ...`. Only verb dispatch, --help and --version live here; everything else is
- * in libagent so that tests link it.
+ * main.c: `kubearmor [VERB] ...`. Only verb dispatch, --help and --version live here; everything
+ * else is in libagent so that tests link it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,16 +17,19 @@ static void help(void)
 	       "\n"
 	       "Verbs:\n"
 	       "  run                       Run the agent (the default when no verb is given)\n"
-	       "  validate [--json] PATH... Check policy files or directories; exit 0 only if all are valid\n"
+	       "  validate [--json] PATH... Check policy files or directories; exit 0 only if all "
+	       "are valid\n"
 	       "  explain ...               Show the decision policies give for one operation\n"
-	       "  status [--json]           Show the running agent's enforcer, policies and counters\n"
+	       "  status [--json]           Show the running agent's enforcer, policies and "
+	       "counters\n"
 	       "  profile --policies DIR    Print the AppArmor profiles the host would get\n"
 	       "\n"
 	       "Options:\n"
 	       "  -h --help                 Show this help\n"
 	       "     --version              Show the version\n"
 	       "\n"
-	       "Run 'kubearmor VERB --help' for a verb's options. See kubearmor(8), kubearmor-policy(5).\n");
+	       "Run 'kubearmor VERB --help' for a verb's options. See kubearmor(8), "
+	       "kubearmor-policy(5).\n");
 }
 
 int main(int argc, char **argv)
@@ -53,7 +56,8 @@ int main(int argc, char **argv)
 		if (strcmp(v, "run") == 0)
 			return verb_run(argc - 1, argv + 1);
 		if (v[0] != '-') {
-			fprintf(stderr, "kubearmor: unknown verb '%s'; see 'kubearmor --help'\n", v);
+			fprintf(stderr, "kubearmor: unknown verb '%s'; see 'kubearmor --help'\n",
+				v);
 			return 2;
 		}
 	}

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * verbs.h: the command-line verbs of `kubearmor`. main() parses only the verb and global options and
- * hands argc/argv (argv[0] is the verb) to one of these. Each returns a process exit code:
- * 0 success, 1 a negative verdict or failure the user must act on, 2 usage error.
+ * verbs.h: the command-line verbs of `kubearmor`. main() parses only the verb and global options
+ * and hands argc/argv (argv[0] is the verb) to one of these. Each returns a process exit code: 0
+ * success, 1 a negative verdict or failure the user must act on, 2 usage error.
  */
 #pragma once
 

@@ -92,11 +92,11 @@ struct {
 } lsm_scratch SEC(".maps");
 
 /*
- * Zero at run time, unknown to the verifier. Kernels before 6.7 verify a bpf_loop() callback once, with
- * the caller's initial values, and then prune the branches those constants rule out (distance 0 makes
- * "distance == 1" dead code). Every loop state that changes across iterations starts from this value,
- * so that no branch of the callback is judged unreachable. Fixed upstream by "bpf: verify callbacks as
- * if they are called unknown number of times" (6.7).
+ * Zero at run time, unknown to the verifier. Kernels before 6.7 verify a bpf_loop() callback once,
+ * with the caller's initial values, and then prune the branches those constants rule out (distance
+ * 0 makes "distance == 1" dead code). Every loop state that changes across iterations starts from
+ * this value, so that no branch of the callback is judged unreachable. Fixed upstream by "bpf:
+ * verify callbacks as if they are called unknown number of times" (6.7).
  */
 volatile __u32 lsm_opaque_zero;
 

@@ -147,7 +147,8 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 
 	if (!d || !q || !op)
 		return 0;
-	/* Helpers take keys from the stack only (6.1 rejects a global function's argument memory). */
+	/* Helpers take keys from the stack only (6.1 rejects a global function's argument memory).
+	 */
 	__builtin_memcpy(&kk, &q->k, sizeof(kk));
 	for (int pass = 0; pass < 2; pass++) {
 		__u32 r = q->rank;

@@ -15,7 +15,6 @@
 #error "CORPUS_DIR must be defined"
 #endif
 
-
 static json_t *load_manifest(void)
 {
 	json_error_t jerr;

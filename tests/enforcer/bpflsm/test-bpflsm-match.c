@@ -250,11 +250,12 @@ END_TEST
 
 START_TEST(test_source_rule_after_rename_replacement)
 {
-	static const char *const specs[] = { "file path @/etc/passwd block src=@/usr/bin/src1" };
+	static const char *const specs[] = {"file path @/etc/passwd block src=@/usr/bin/src1"};
 	struct lsm_test_result kr = {};
 	Policy *p;
 	RuleSet *rs = apply_specs(&p, specs, 1, ACTION_AUDIT);
-	char *pw = abs_path("etc/passwd"), *tmp = abs_path("etc/new"), *src = abs_path("usr/bin/src1");
+	char *pw = abs_path("etc/passwd"), *tmp = abs_path("etc/new"),
+	     *src = abs_path("usr/bin/src1");
 	int fd, sfd = open(src, O_PATH | O_CLOEXEC);
 
 	ck_assert_int_ge(sfd, 0);
@@ -278,20 +279,22 @@ END_TEST
 
 START_TEST(test_nonrecursive_dir)
 {
-	static const char *const specs[] = { "process path @/etc/passwd block", "process dir @/etc/ block" };
+	static const char *const specs[] = {"process path @/etc/passwd block",
+					    "process dir @/etc/ block"};
 	struct lsm_test_result kr = {};
 	Policy *p;
 	RuleSet *rs = apply_specs(&p, specs, 2, ACTION_AUDIT);
 	char *direct = abs_path("etc/shadow"), *deeper = abs_path("etc/sub/deeper/b"),
 	     *sub = abs_path("etc/sub/a");
 
-	ck_assert_int_eq(kernel_verdict(direct, RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1, false, &kr),
-			 0);
+	ck_assert_int_eq(
+		kernel_verdict(direct, RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1, false, &kr), 0);
 	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
-	ck_assert_int_eq(kernel_verdict(sub, RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1, false, &kr), 0);
-	ck_assert_uint_eq(kr.verdict, LSM_ACT_ALLOW);
-	ck_assert_int_eq(kernel_verdict(deeper, RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1, false, &kr),
+	ck_assert_int_eq(kernel_verdict(sub, RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1, false, &kr),
 			 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_ALLOW);
+	ck_assert_int_eq(
+		kernel_verdict(deeper, RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1, false, &kr), 0);
 	ck_assert_uint_eq(kr.verdict, LSM_ACT_ALLOW);
 	free(direct);
 	free(deeper);
