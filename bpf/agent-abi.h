@@ -2,8 +2,8 @@
 /*
  * agent-abi.h: THE header shared by the BPF programs (bpf/NAME.bpf.c) and agent/. It holds every
  * type both sides read: ring buffer records, map values, the enum values stored in those fields and
- * the limits that size arrays. Nothing else: no maps, no SEC(), no helpers (those live in
- * bpf/lib/NAME.bpf.h).
+ * the limits that size arrays, and the hashes both sides must compute alike (lsm_filter_slot).
+ * Nothing else: no maps, no SEC(), no helpers (those live in bpf/lib/NAME.bpf.h).
  *
  * Rules (style.md §3.2):
  *  - fields are __u8/__u16/__u32/__u64/__s64 only, ordered largest first, padding written out;
@@ -238,7 +238,9 @@ struct agent_config {
  * matches. A directory rule becomes a DIR key; the programs walk the dentry's d_parent chain
  * (crossing mounts), so the depth and length of a path do not matter. The subject of fromSource
  * rules is the acting task's executable (mm->exe_file), again by inode, mapped to a small source id
- * by the `lsm_srcs` map.
+ * by the `lsm_srcs` map. NAME and EXECNAME keys live in `lsm_name_rules` with their component;
+ * every other key in `lsm_rules`. `lsm_dirs` is user space's record of what each directory holds
+ * (the programs read the same facts from `lsm_filter`).
  *
  * Workloads: lsm_rule_key.wl = (workload id << 1) | generation. Workload 0 is the host. Each apply
  * writes the inactive generation, flips struct lsm_wl_cfg.gen, then deletes the old generation's
@@ -246,7 +248,7 @@ struct agent_config {
  * ================================================================================================
  */
 
-#define LSM_ABI_VERSION 1
+#define LSM_ABI_VERSION 2
 
 #define LSM_WL_HOST	 0     /* workload id of the host */
 #define LSM_RULE_SLOTS	 8     /* rules that may share one key (differing action or flags) */
@@ -256,11 +258,47 @@ struct agent_config {
 
 /* Map sizes (max_entries). Part of the ABI: a pinned map is adopted only with the same sizes. */
 #define LSM_RULES_MAX	 131072	   /* lsm_rules: keys of both generations of every workload */
-#define LSM_NAMES_MAX	 65536	   /* lsm_names: NAME and EXECNAME keys */
-#define LSM_DIRS_MAX	 65536	   /* lsm_dirs: directories that hold rules */
+#define LSM_NAMES_MAX	 65536	   /* lsm_name_rules: NAME and EXECNAME keys */
+#define LSM_DIRS_MAX	 65536	   /* lsm_dirs: directories that hold rules (user space's record) */
 #define LSM_SRCS_MAX	 16384	   /* lsm_srcs: fromSource executables */
 #define LSM_WL_MAX	 1024	   /* lsm_wl: workloads */
 #define LSM_EVENTS_BYTES (4 << 20) /* lsm_events ring buffer */
+
+/*
+ * `lsm_filter`: one byte of LSM_FF_* flags per slot; a slot is a hash of an identity. It says what
+ * the maps may hold about the identities that hash there, of every workload and generation:
+ * INODE keys and fromSource executables (LSM_FF_IDENT), DIR and NAME keys of a directory
+ * (LSM_FF_DIR, LSM_FF_NAMES, on the directory's slot) and each NAME key itself (LSM_FF_NAME, on the
+ * slot of lsm_filter_name_slot). The programs read it before every hash lookup, so the common miss
+ * costs a load instead of a lookup, and no lookup is needed to learn what a directory holds. User
+ * space keeps it a superset of the maps at every moment (flags are added before keys, and removed
+ * only after them): a clear flag proves a miss, a set one only means "look it up".
+ */
+#define LSM_FILTER_SHIFT 20 /* 2^20 one-byte slots: 1 MiB */
+#define LSM_FILTER_SLOTS (1U << LSM_FILTER_SHIFT)
+
+struct lsm_filter {
+	__u8 slots[LSM_FILTER_SLOTS];
+};
+
+#define LSM_FF_IDENT	(1U << 0)	  /* INODE keys or a fromSource executable */
+#define LSM_FF_DIR(c)	(1U << (1 + (c))) /* DIR keys of class c (process 0, file 1) */
+#define LSM_FF_NAMES(c) (1U << (3 + (c))) /* NAME keys of class c inside the directory */
+#define LSM_FF_NAME	(1U << 5)	  /* a NAME key (lsm_filter_name_slot) */
+
+/* The slot of (ino, dev): a multiplicative hash, the same on both sides. */
+static inline __u32 lsm_filter_slot(__u64 ino, __u32 dev)
+{
+	__u64 h = (ino ^ ((__u64)dev * 0xff51afd7ed558ccdULL)) * 0x9e3779b97f4a7c15ULL;
+
+	return (__u32)(h >> (64 - LSM_FILTER_SHIFT));
+}
+
+/* The slot of the NAME key (directory dir, component hash name_hash, dev). */
+static inline __u32 lsm_filter_name_slot(__u64 dir, __u64 name_hash, __u32 dev)
+{
+	return lsm_filter_slot(dir ^ (name_hash * 0xc2b2ae3d27d4eb4fULL), dev);
+}
 
 /* Rule classes: the same numbers as RuleClass in agent/rules/rules.h (checked there at compile
  * time). */
@@ -299,7 +337,7 @@ enum lsm_kind {
 #define LSM_RF_PTS_FALSE  (1U << 2) /* pts: false */
 #define LSM_RF_RECURSIVE  (1U << 3) /* DIR: anything below, not only direct entries */
 
-/* Key of `lsm_rules` and `lsm_names`. 32 bytes. */
+/* Key of `lsm_rules` and `lsm_name_rules`. 32 bytes. */
 struct lsm_rule_key {
 	__u64 id;  /* see enum lsm_kind */
 	__u64 aux; /* LSM_K_NAME: directory inode; else 0 */
@@ -325,10 +363,16 @@ struct lsm_rule_val {
 	struct lsm_rule_ent ent[LSM_RULE_SLOTS];
 };
 
-/* Value of `lsm_names`: the component a NAME/EXECNAME key stands for, NUL padded; checked on every
- * hit so that a hash collision never matches. */
+/* The component a NAME/EXECNAME key stands for, NUL padded; checked on every hit so that a hash
+ * collision never matches. */
 struct lsm_name_val {
 	char name[LSM_NAME_MAX];
+};
+
+/* Value of `lsm_name_rules` (NAME and EXECNAME keys): the rules and the component, in one lookup. */
+struct lsm_name_rule_val {
+	struct lsm_rule_val rules;
+	struct lsm_name_val name;
 };
 
 /* Key of `lsm_srcs` (value: __u32 source id) and `lsm_dirs` (value: __u32 LSM_DF_* flags). 16
@@ -444,7 +488,7 @@ struct lsm_test_req {
 	__u32 tty;	 /* 1: decide as if the subject had a terminal */
 	__s32 only_fd;	 /* decide only this fd; -1 = every fd */
 	__u32 no_result; /* 1: do not record the verdict (benchmark: the decision alone) */
-	__u32 pad;
+	__u32 no_decide; /* 1: stop before the decision (benchmark: the cost of everything else) */
 };
 
 struct lsm_test_result {

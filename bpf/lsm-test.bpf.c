@@ -38,38 +38,43 @@ int lsm_test_decide(struct bpf_iter__task_file *ctx)
 	struct lsm_dec dec = {};
 	struct lsm_op op = {};
 	struct lsm_wl_cfg *cfg;
-	__u32 fd = ctx->fd, id = LSM_WL_HOST;
-	struct file *subject;
+	__u32 fd = ctx->fd, id = LSM_WL_HOST, dev;
+	__u64 ino;
 
 	if (!task || !file || task->tgid != req.tgid || (int)fd == req.subject_fd)
 		return 0;
 	if (req.only_fd >= 0 && (int)fd != req.only_fd)
+		return 0;
+	if (req.no_decide)
 		return 0;
 	cfg = bpf_map_lookup_elem(&lsm_wl, &id);
 	if (!cfg || !(cfg->flags & LSM_WF_ACTIVE))
 		return 0;
 	op.wl = (id << 1) | (cfg->gen & 1);
 	op.wflags = cfg->flags;
-	op.uid = BPF_CORE_READ(task, cred, uid.val);
+	op.uid = task->cred->uid.val;
 	op.class = req.class;
 	op.access = req.access;
 	op.tty = req.tty != 0;
-	subject = BPF_CORE_READ(task, mm, exe_file);
 	if (req.subject_fd >= 0) {
 		/* the subject's executable, opened by the test at subject_fd */
 		struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
 		struct file *sf = NULL;
 
 		bpf_probe_read_kernel(&sf, sizeof(sf), fds + (req.subject_fd & 0xffff));
-		subject = sf;
+		ino = BPF_CORE_READ(sf, f_inode, i_ino);
+		dev = BPF_CORE_READ(sf, f_inode, i_sb, s_dev);
+	} else {
+		struct mm_struct *mm = task->mm;
+
+		lsm_file_ident(mm ? mm->exe_file : NULL, &ino, &dev);
 	}
-	lsm_subject_src(&op, subject);
+	lsm_subject_src(&op, ino, dev);
 
 	switch (req.class) {
 	case LSM_CLASS_PROCESS:
 	case LSM_CLASS_FILE:
-		lsm_decide_dentry(&dec, &op, BPF_CORE_READ(file, f_path.dentry),
-				  BPF_CORE_READ(file, f_path.mnt));
+		lsm_decide_dentry(&dec, &op, file->f_path.dentry, file->f_path.mnt);
 		break;
 	case LSM_CLASS_NETWORK:
 		lsm_decide_socket(&dec, &op, req.domain, req.type, req.protocol);
@@ -108,7 +113,7 @@ int lsm_test_emit(struct bpf_iter__task_file *ctx)
 	res = bpf_map_lookup_elem(&lsm_test_results, &fd);
 	if (!res)
 		return 0;
-	op.uid = BPF_CORE_READ(task, cred, uid.val);
+	op.uid = task->cred->uid.val;
 	op.class = req.class;
 	op.access = req.access;
 	dec.verdict = res->verdict;

@@ -51,11 +51,11 @@ int BPF_PROG(kubearmor_bprm_check, struct linux_binprm *bprm, int ret)
 
 	if (ret)
 		return ret;
-	f = BPF_CORE_READ(bprm, file);
+	f = bprm->file;
 	if (!f)
 		return 0;
 	return lsm_path_op(LSM_CLASS_PROCESS, LSM_ACCESS_EXEC, LSM_HOOK_BPRM_CHECK,
-			   BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
+			   f->f_path.dentry, f->f_path.mnt);
 }
 
 SEC("lsm/file_open")
@@ -65,15 +65,14 @@ int BPF_PROG(kubearmor_file_open, struct file *file, int ret)
 
 	if (ret)
 		return ret;
-	mode = BPF_CORE_READ(file, f_mode);
+	mode = file->f_mode;
 	/* Opening a binary for execution (execve, the ELF interpreter, uselib) is a process
 	 * operation, decided at bprm_check. The open flag __FMODE_EXEC marks it in f_flags. */
-	if ((mode & FMODE_EXEC) || (BPF_CORE_READ(file, f_flags) & FMODE_EXEC))
+	if ((mode & FMODE_EXEC) || (file->f_flags & FMODE_EXEC))
 		return 0;
 	return lsm_path_op(LSM_CLASS_FILE,
 			   (mode & FMODE_WRITE) ? LSM_ACCESS_WRITE : LSM_ACCESS_READ,
-			   LSM_HOOK_FILE_OPEN, BPF_CORE_READ(file, f_path.dentry),
-			   BPF_CORE_READ(file, f_path.mnt));
+			   LSM_HOOK_FILE_OPEN, file->f_path.dentry, file->f_path.mnt);
 }
 
 SEC("lsm/path_unlink")
@@ -81,8 +80,7 @@ int BPF_PROG(kubearmor_path_unlink, const struct path *dir, struct dentry *dentr
 {
 	if (ret)
 		return ret;
-	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_UNLINK, dentry,
-			   BPF_CORE_READ(dir, mnt));
+	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_UNLINK, dentry, dir->mnt);
 }
 
 SEC("lsm/path_rmdir")
@@ -90,8 +88,7 @@ int BPF_PROG(kubearmor_path_rmdir, const struct path *dir, struct dentry *dentry
 {
 	if (ret)
 		return ret;
-	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_RMDIR, dentry,
-			   BPF_CORE_READ(dir, mnt));
+	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_RMDIR, dentry, dir->mnt);
 }
 
 SEC("lsm/path_mkdir")
@@ -100,8 +97,7 @@ int BPF_PROG(kubearmor_path_mkdir, const struct path *dir, struct dentry *dentry
 {
 	if (ret)
 		return ret;
-	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_MKDIR, dentry,
-			   BPF_CORE_READ(dir, mnt));
+	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_MKDIR, dentry, dir->mnt);
 }
 
 SEC("lsm/path_mknod")
@@ -110,8 +106,7 @@ int BPF_PROG(kubearmor_path_mknod, const struct path *dir, struct dentry *dentry
 {
 	if (ret)
 		return ret;
-	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_MKNOD, dentry,
-			   BPF_CORE_READ(dir, mnt));
+	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_MKNOD, dentry, dir->mnt);
 }
 
 SEC("lsm/path_symlink")
@@ -120,8 +115,7 @@ int BPF_PROG(kubearmor_path_symlink, const struct path *dir, struct dentry *dent
 {
 	if (ret)
 		return ret;
-	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_SYMLINK, dentry,
-			   BPF_CORE_READ(dir, mnt));
+	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_SYMLINK, dentry, dir->mnt);
 }
 
 SEC("lsm/path_link")
@@ -133,7 +127,7 @@ int BPF_PROG(kubearmor_path_link, struct dentry *old_dentry, const struct path *
 
 	if (ret)
 		return ret;
-	mnt = BPF_CORE_READ(new_dir, mnt); /* links never cross mounts */
+	mnt = new_dir->mnt; /* links never cross mounts */
 	r = lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_LINK, old_dentry, mnt);
 	if (r)
 		return r;
@@ -144,12 +138,12 @@ static __always_inline int lsm_rename(const struct path *old_dir, struct dentry 
 				      const struct path *new_dir, struct dentry *new_dentry)
 {
 	int r = lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_RENAME, old_dentry,
-			    BPF_CORE_READ(old_dir, mnt));
+			    old_dir->mnt);
 
 	if (r)
 		return r;
 	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_RENAME, new_dentry,
-			   BPF_CORE_READ(new_dir, mnt));
+			   new_dir->mnt);
 }
 
 /* path_rename has 4 arguments up to 6.2 and 5 (flags) from 6.3: the previous program's return
@@ -178,8 +172,8 @@ int BPF_PROG(kubearmor_path_truncate, const struct path *path, int ret)
 {
 	if (ret)
 		return ret;
-	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_TRUNCATE,
-			   BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt));
+	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_TRUNCATE, path->dentry,
+			   path->mnt);
 }
 
 SEC("lsm/path_chmod")
@@ -187,8 +181,8 @@ int BPF_PROG(kubearmor_path_chmod, const struct path *path, umode_t mode, int re
 {
 	if (ret)
 		return ret;
-	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_CHMOD,
-			   BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt));
+	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_CHMOD, path->dentry,
+			   path->mnt);
 }
 
 SEC("lsm/path_chown")
@@ -196,8 +190,8 @@ int BPF_PROG(kubearmor_path_chown, const struct path *path, void *uid, void *gid
 {
 	if (ret)
 		return ret;
-	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_CHOWN,
-			   BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt));
+	return lsm_path_op(LSM_CLASS_FILE, LSM_ACCESS_WRITE, LSM_HOOK_CHOWN, path->dentry,
+			   path->mnt);
 }
 
 SEC("lsm/socket_create")
@@ -239,8 +233,8 @@ int BPF_PROG(kubearmor_capable, const struct cred *cred, struct user_namespace *
 
 	if (ret)
 		return ret;
-	task = (struct task_struct *)bpf_get_current_task();
-	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+	task = bpf_get_current_task_btf();
+	if (task->flags & PF_KTHREAD)
 		return 0;
 	cfg = lsm_begin(&op, LSM_CLASS_CAPABILITY, LSM_ACCESS_READ);
 	if (!cfg)

@@ -55,9 +55,10 @@ static __always_inline int lsm_is_self(struct task_struct *task)
  * process is recognised only when a verdict is not Allow (lsm_exempt), off the hot path. */
 static __always_inline struct lsm_wl_cfg *lsm_begin(struct lsm_op *op, __u8 class, __u8 access)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct lsm_wl_cfg *cfg;
-	__u32 wl_id = 0;
+	__u32 wl_id = 0, dev;
+	__u64 ino;
 
 	cfg = lsm_workload(&wl_id);
 	if (!cfg)
@@ -68,8 +69,13 @@ static __always_inline struct lsm_wl_cfg *lsm_begin(struct lsm_op *op, __u8 clas
 	op->class = class;
 	op->access = access;
 	if (cfg->flags & LSM_WF_PTS)
-		op->tty = BPF_CORE_READ(task, signal, tty) != NULL;
-	lsm_subject_src(op, BPF_CORE_READ(task, mm, exe_file));
+		op->tty = task->signal->tty != NULL;
+	if (cfg->flags & LSM_WF_SRC_RULES) {
+		struct mm_struct *mm = task->mm;
+
+		lsm_file_ident(mm ? mm->exe_file : NULL, &ino, &dev);
+		lsm_subject_src(op, ino, dev);
+	}
 	return cfg;
 }
 

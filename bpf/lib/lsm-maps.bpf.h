@@ -21,16 +21,17 @@ struct {
 	__type(value, struct lsm_rule_val);
 } lsm_rules SEC(".maps");
 
-/* The component behind each NAME/EXECNAME key, to rule out hash collisions. */
+/* NAME and EXECNAME keys -> their rules and component (the component rules out hash collisions). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LSM_NAMES_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct lsm_rule_key);
-	__type(value, struct lsm_name_val);
-} lsm_names SEC(".maps");
+	__type(value, struct lsm_name_rule_val);
+} lsm_name_rules SEC(".maps");
 
-/* Directories that carry DIR keys or hold NAME keys: one lookup per ancestor in the walk. */
+/* Directories that carry DIR keys or hold NAME keys (LSM_DF_*): user space's record, from which it
+ * recomputes lsm_filter; the programs do not read it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LSM_DIRS_MAX);
@@ -47,6 +48,14 @@ struct {
 	__type(key, struct lsm_inode_key);
 	__type(value, __u32);
 } lsm_srcs SEC(".maps");
+
+/* Which identities the maps above hold (agent-abi.h: struct lsm_filter); one element. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lsm_filter);
+} lsm_filter SEC(".maps");
 
 /* Per-workload switches and postures; index = workload id (0 = host). */
 struct {
@@ -82,6 +91,8 @@ struct {
 struct lsm_scratch {
 	char name[LSM_NAME_MAX];
 	char path[LSM_SCRATCH_PATH];
+	__u64 cand[8]; /* the walk's candidate directories (lsm-match.bpf.h, LSM_WALK_CAND) */
+	__u8 cdist[8]; /* and their distances from the target */
 };
 
 struct {

@@ -12,6 +12,13 @@
  * exact > execname > directory, then the closer ancestor), exactly as in the reference: the best
  * Allow/Block outcome decides, Block winning ties; Audit rules only turn a permitted operation into
  * an audited one; in allow-list mode an unmatched operation gets the class posture. BPF-only.
+ *
+ * Cost: the programs' own arguments and the current task are BTF pointers, so fields are read with
+ * direct loads (the verifier makes them fault-tolerant) rather than one probe-read helper call per
+ * field; every hash lookup of an inode identity is preceded by a test of its bit in `lsm_filter`,
+ * so a miss costs a load; the ancestor walk climbs the target's own mount in a plain loop and only
+ * deeper paths and mount crossings pay for bpf_loop() and probe reads (the way from a vfsmount to
+ * its struct mount is a container_of the verifier cannot type on 6.1).
  */
 #pragma once
 
@@ -123,9 +130,10 @@ static __always_inline void lsm_consider(struct lsm_dec *d, const struct lsm_rul
 }
 
 /* One key: the rules stored under it with the subject's source (rank | SOURCE) and without. For
- * NAME and EXECNAME keys `name` is the real component: a hit counts only if lsm_names holds the
- * same string, so a hash collision never matches. For DIR keys, entries without LSM_RF_RECURSIVE
- * only count (nonrec_ok) when the target is the directory itself or directly inside it.
+ * NAME and EXECNAME keys (in lsm_name_rules) `name` is the real component: a hit counts only if
+ * the entry holds the same string, so a hash collision never matches. For DIR keys, entries without
+ * LSM_RF_RECURSIVE only count (nonrec_ok) when the target is the directory itself or directly
+ * inside it.
  *
  * A global function: the verifier checks it once, not at each of the many places that look keys up
  * (inlined, the program exceeds the verifier's budget). Pointer arguments may be NULL to its eyes.
@@ -142,7 +150,6 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 			   const struct lsm_name_val *name)
 {
 	struct lsm_rule_key kk, *k = &kk;
-	struct lsm_name_val *nv;
 	struct lsm_rule_val *v;
 
 	if (!d || !q || !op)
@@ -161,17 +168,14 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 		} else {
 			k->src = 0;
 		}
-		v = bpf_map_lookup_elem(&lsm_rules, k);
-		if (!v)
-			continue;
 		if (name) {
+			struct lsm_name_rule_val *nv = bpf_map_lookup_elem(&lsm_name_rules, k);
 			int eq = 1;
 
-			nv = bpf_map_lookup_elem(&lsm_names, k);
 			if (!nv)
 				continue;
 			for (int i = 0; i < LSM_NAME_MAX; i++) {
-				if (nv->name[i] != name->name[i]) {
+				if (nv->name.name[i] != name->name[i]) {
 					eq = 0;
 					break;
 				}
@@ -182,6 +186,11 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 				lsm_stat_inc(LSM_STAT_HASH_COLLISION);
 				continue;
 			}
+			v = &nv->rules;
+		} else {
+			v = bpf_map_lookup_elem(&lsm_rules, k);
+			if (!v)
+				continue;
 		}
 		for (int i = 0; i < LSM_RULE_SLOTS; i++) {
 			const struct lsm_rule_ent *e = &v->ent[i];
@@ -196,54 +205,67 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 	return 0;
 }
 
-static __always_inline void lsm_lookup_both(struct lsm_dec *d, struct lsm_rule_key *k,
+/* Looks up q->k (filled by the caller, which keeps no other copy of the key on its stack). */
+static __always_inline void lsm_lookup_both(struct lsm_dec *d, struct lsm_query *q,
 					    const struct lsm_op *op, __u8 owner, __u32 rank,
 					    __u8 nonrec_ok)
 {
-	struct lsm_query q = {.k = *k, .rank = rank, .owner = owner, .nonrec_ok = nonrec_ok};
-
-	lsm_try_key(d, &q, op, NULL);
+	q->rank = rank;
+	q->owner = owner;
+	q->nonrec_ok = nonrec_ok;
+	lsm_try_key(d, q, op, NULL);
 }
 
-static __always_inline void lsm_lookup_name(struct lsm_dec *d, struct lsm_rule_key *k,
+static __always_inline void lsm_lookup_name(struct lsm_dec *d, struct lsm_query *q,
 					    const struct lsm_op *op, __u8 owner, __u32 rank,
 					    const char *name)
 {
-	struct lsm_query q = {.k = *k, .rank = rank, .owner = owner, .nonrec_ok = 1};
-
-	lsm_try_key(d, &q, op, (const struct lsm_name_val *)name);
+	q->rank = rank;
+	q->owner = owner;
+	q->nonrec_ok = 1;
+	lsm_try_key(d, q, op, (const struct lsm_name_val *)name);
 }
 
-struct lsm_hash {
-	const char *buf;
-	__u64 h;
-};
-
-static long lsm_hash_step(__u64 i, void *ctx)
+/* A component length as the walk keeps it: 0 for one longer than any rule's (NAME_MAX is 255). */
+static __always_inline __u8 lsm_name_len(__u32 len)
 {
-	struct lsm_hash *c = ctx;
-	unsigned char ch = c->buf[i & (LSM_NAME_MAX - 1)];
-
-	if (!ch)
-		return 1;
-	c->h = (c->h ^ ch) * LSM_FNV_PRIME;
-	return 0;
+	return len < LSM_NAME_MAX ? (__u8)len : 0;
 }
 
-/* Reads a dentry's name into the scratch buffer and hashes it (bytes after the NUL are not read).
- */
-static __always_inline int lsm_read_name(struct dentry *dentry, char *buf, __u64 *ret_hash)
+/* Hashes the component `name` (kernel address, `len` bytes) into buf (NUL-terminated) and
+ * *ret_hash (lsm_name_hash). -1 when it cannot be read or is longer than any rule's component. */
+static __always_inline int lsm_read_name(__u64 name, __u32 len, char *buf, __u64 *ret_hash)
 {
-	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
-	struct lsm_hash c = {.buf = buf, .h = LSM_FNV_OFFSET};
-	long n;
+	__u64 h = LSM_FNV_OFFSET;
 
-	n = bpf_probe_read_kernel_str(buf, LSM_NAME_MAX, name);
-	if (n <= 0)
+	if (len == 0 || len >= LSM_NAME_MAX)
 		return -1;
-	bpf_loop(LSM_NAME_MAX - 1, lsm_hash_step, &c, 0);
-	*ret_hash = c.h;
+	if (bpf_probe_read_kernel(buf, len & (LSM_NAME_MAX - 1), (const void *)name) < 0)
+		return -1;
+	buf[len & (LSM_NAME_MAX - 1)] = 0;
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < LSM_NAME_MAX - 1; i++) {
+		if (i >= len)
+			break;
+		h = (h ^ (unsigned char)buf[i]) * LSM_FNV_PRIME;
+	}
+	*ret_hash = h;
 	return 0;
+}
+
+static __always_inline const struct lsm_filter *lsm_get_filter(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&lsm_filter, &zero);
+}
+
+/* What the maps may hold on slot `slot` (LSM_FF_*; without a filter: anything). */
+static __always_inline __u8 lsm_filter_flags(const struct lsm_filter *f, __u32 slot)
+{
+	if (!f)
+		return 0xff;
+	return f->slots[slot & (LSM_FILTER_SLOTS - 1)];
 }
 
 static __always_inline struct lsm_scratch *lsm_get_scratch(void)
@@ -265,106 +287,101 @@ static __always_inline __u32 lsm_dev(struct dentry *d)
 }
 
 /* ---- the ancestor walk ------------------------------------------------------------------------
+ *
+ * A bpf_loop() over the d_parent chain, LSM_WALK_PER_CALL levels per callback. Until the first
+ * mount crossing the dentries are BTF pointers read with direct loads; from there on (the way from
+ * a vfsmount to its struct mount is a container_of the verifier cannot type on 6.1) they are plain
+ * addresses read with probe reads. Each directory's filter slot says whether it holds DIR keys of
+ * the class (then they are looked up) or, for the parent, NAME keys (then the component is looked
+ * up once, after the walk). The callback is verified once however deep the walk goes.
  */
 
+#define LSM_WALK_PER_CALL 2
+
 struct lsm_walk {
-	struct dentry *d;	 /* current dentry */
-	struct vfsmount *mnt;	 /* its mount */
-	struct dentry *mnt_root; /* mnt->mnt_root, read once per mount */
-	__u32 dev;		 /* the super block of the mount, read once per mount */
-	struct dentry *name_d;	 /* the dentry whose name is the target's last path component */
+	struct dentry *d; /* typed mode (raw == 0): the current dentry, a BTF pointer */
+	__u64 rd;	  /* raw mode (raw == 1): the same as an address */
+	__u64 mnt;	  /* the current mount (its address) */
+	__u64 mnt_root;	  /* its root dentry (its address) */
 	struct lsm_dec *dec;
 	const struct lsm_op *op;
+	__u64 name;	/* address of the target's last path component */
+	__u64 name_dir; /* inode of the parent directory when it may hold NAME keys of the class */
+	__u32 name_dev;
+	__u32 dev;  /* the super block of the current mount */
 	__u32 dist; /* d_parent steps from the target (mount crossings do not count) */
-	__u8 skip;  /* d is a mount point: already checked as the mounted root */
-	__u8 done;  /* reached the root */
+	__u8 raw;
+	__u8 skip; /* the current dentry is a mount point: already checked as the mounted root */
+	__u8 done; /* reached the root */
 	__u8 owner;
-	__u8 pad;
+	__u8 name_len; /* length of the component (longer ones match no rule) */
+	__u8 pad[7];
 };
 
-static __always_inline void lsm_walk_check(struct lsm_walk *w)
+/* Checks directory (ino, w->dev) at w->dist steps above the target, as its filter slot says: its
+ * DIR rules, and whether it is the parent that may hold NAME keys. */
+static __always_inline void lsm_dir_check(struct lsm_walk *w, __u64 ino)
 {
-	struct dentry *d = w->d;
-	struct inode *inode = BPF_CORE_READ(d, d_inode);
 	const struct lsm_op *op = w->op;
-	struct lsm_inode_key ik = {};
-	struct lsm_rule_key k = {};
-	struct lsm_scratch *s;
-	__u32 *flags;
-	__u64 h;
+	__u32 c = op->class & 1; /* dentry decisions: process or file */
+	__u32 dist = w->dist;
+	struct lsm_query q;
+	__u8 ff;
 
-	if (!inode)
+	if (!ino)
 		return;
-	ik.ino = BPF_CORE_READ(inode, i_ino);
-	ik.dev = w->dev;
-	ik.wl = op->wl;
-	flags = bpf_map_lookup_elem(&lsm_dirs, &ik);
-	if (!flags)
-		return;
-	if (*flags & LSM_DF_DIR(op->class)) {
-		__u32 depth = w->dist > LSM_RANK_DEPTH_MAX ? 0 : LSM_RANK_DEPTH_MAX - w->dist;
+	ff = lsm_filter_flags(lsm_get_filter(), lsm_filter_slot(ino, w->dev));
+	if (ff & LSM_FF_DIR(c)) {
+		__u32 depth = dist > LSM_RANK_DEPTH_MAX ? 0 : LSM_RANK_DEPTH_MAX - dist;
 
-		k.id = ik.ino;
-		k.dev = ik.dev;
-		k.wl = op->wl;
-		k.class = op->class;
-		k.kind = LSM_K_DIR;
-		lsm_lookup_both(w->dec, &k, op, w->owner, LSM_RANK_KIND(LSM_KIND_DIR) | depth,
-				w->dist <= 1);
+		__builtin_memset(&q, 0, sizeof(q));
+		q.k.id = ino;
+		q.k.dev = w->dev;
+		q.k.wl = op->wl;
+		q.k.class = op->class;
+		q.k.kind = LSM_K_DIR;
+		lsm_lookup_both(w->dec, &q, op, w->owner, LSM_RANK_KIND(LSM_KIND_DIR) | depth,
+				dist <= 1);
 	}
-	if (w->dist == 1 && (*flags & LSM_DF_NAMES(op->class))) {
-		s = lsm_get_scratch();
-		if (!s || lsm_read_name(w->name_d, s->name, &h) < 0)
-			return;
-		__builtin_memset(&k, 0, sizeof(k));
-		k.id = h;
-		k.aux = ik.ino;
-		k.dev = ik.dev;
-		k.wl = op->wl;
-		k.class = op->class;
-		k.kind = LSM_K_NAME;
-		lsm_lookup_name(w->dec, &k, op, w->owner, LSM_RANK_KIND(LSM_KIND_PATH), s->name);
+	if (dist == 1 && (ff & LSM_FF_NAMES(c))) {
+		w->name_dir = ino;
+		w->name_dev = w->dev;
 	}
 }
 
-static long lsm_walk_step(__u64 i, void *ctx)
+/* At the root of mount `mnt` (typed or not: only its address is used): continue at its mount point
+ * in the parent mount, in raw mode. Returns 1 at the root of everything. */
+static __always_inline int lsm_walk_cross(struct lsm_walk *w, __u64 mnt)
 {
-	struct lsm_walk *w = ctx;
-	struct dentry *d = w->d, *parent;
-	struct vfsmount *mnt = w->mnt;
+	struct mount *m = lsm_real_mount((struct vfsmount *)mnt);
+	struct mount *pm = BPF_CORE_READ(m, mnt_parent);
+	struct vfsmount *pmnt;
+	struct dentry *mp;
 
-	if (!d)
-		return 1;
-	if (!w->skip)
-		lsm_walk_check(w);
-	w->skip = 0;
-	if (mnt && d == w->mnt_root) {
-		struct mount *m = lsm_real_mount(mnt);
-		struct mount *pm = BPF_CORE_READ(m, mnt_parent);
-
-		if (!pm || pm == m) {
-			w->done = 1;
-			return 1;
-		}
-		w->d = BPF_CORE_READ(m, mnt_mountpoint);
-		mnt = (struct vfsmount *)((void *)pm + bpf_core_field_offset(struct mount, mnt));
-		w->mnt = mnt;
-		w->mnt_root = BPF_CORE_READ(mnt, mnt_root);
-		w->dev = lsm_dev(w->d);
-		w->skip = 1;
-		if (w->dist == 0)
-			w->name_d = w->d; /* the target is a mount root: its name is the mount
-					     point's */
-		return 0;
-	}
-	parent = BPF_CORE_READ(d, d_parent);
-	if (!parent || parent == d) {
+	if (!pm || pm == m) {
 		w->done = 1;
 		return 1;
 	}
-	w->d = parent;
-	w->dist++;
-	/* Without directory rules only the parent matters (NAME keys). */
+	mp = BPF_CORE_READ(m, mnt_mountpoint);
+	pmnt = (struct vfsmount *)((void *)pm + bpf_core_field_offset(struct mount, mnt));
+	w->rd = (__u64)mp;
+	w->mnt = (__u64)pmnt;
+	w->mnt_root = (__u64)BPF_CORE_READ(pmnt, mnt_root);
+	w->dev = lsm_dev(mp);
+	w->raw = 1;
+	w->skip = 1;
+	if (w->dist == 0) {
+		/* the target is a mount root: its name is the mount point's */
+		w->name = (__u64)BPF_CORE_READ(mp, d_name.name);
+		w->name_len = lsm_name_len(BPF_CORE_READ(mp, d_name.len));
+	}
+	return 0;
+}
+
+/* After moving to the parent: whether the walk may stop (only the parent matters without
+ * directory rules). */
+static __always_inline int lsm_walk_enough(struct lsm_walk *w)
+{
 	if (w->dist > 1 && !(w->op->wflags & LSM_WF_DIRS(w->op->class))) {
 		w->done = 1;
 		return 1;
@@ -372,35 +389,134 @@ static long lsm_walk_step(__u64 i, void *ctx)
 	return 0;
 }
 
-/* File and process decisions on a dentry (maybe negative: a name about to be created). */
+/* One level in typed mode; 1 when the walk stops. */
+static __always_inline int lsm_walk_typed(struct lsm_walk *w)
+{
+	struct dentry *d = w->d, *parent;
+
+	if (!d)
+		return 1;
+	if (!w->skip) {
+		struct inode *inode = d->d_inode;
+
+		if (inode)
+			lsm_dir_check(w, inode->i_ino);
+	}
+	w->skip = 0;
+	if (w->mnt && (__u64)d == w->mnt_root)
+		return lsm_walk_cross(w, w->mnt);
+	parent = d->d_parent;
+	if (!parent || parent == d) {
+		w->done = 1;
+		return 1;
+	}
+	w->d = parent;
+	w->dist++;
+	return lsm_walk_enough(w);
+}
+
+/* One level in raw mode; 1 when the walk stops. */
+static __always_inline int lsm_walk_raw(struct lsm_walk *w)
+{
+	struct dentry *d = (struct dentry *)w->rd, *parent;
+
+	if (!d)
+		return 1;
+	if (!w->skip) {
+		struct inode *inode = BPF_CORE_READ(d, d_inode);
+
+		if (inode)
+			lsm_dir_check(w, BPF_CORE_READ(inode, i_ino));
+	}
+	w->skip = 0;
+	if (w->mnt && w->rd == w->mnt_root)
+		return lsm_walk_cross(w, w->mnt);
+	parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d) {
+		w->done = 1;
+		return 1;
+	}
+	w->rd = (__u64)parent;
+	w->dist++;
+	return lsm_walk_enough(w);
+}
+
+static long lsm_walk_step(__u64 i, void *ctx)
+{
+	struct lsm_walk *w = ctx;
+
+	for (int k = 0; k < LSM_WALK_PER_CALL; k++) {
+		int stop = w->raw ? lsm_walk_raw(w) : lsm_walk_typed(w);
+
+		if (stop)
+			return 1;
+	}
+	return 0;
+}
+
+/* The NAME keys of the target's component in its parent directory. */
+static __always_inline void lsm_name_check(struct lsm_walk *w, const struct lsm_filter *filter,
+					   struct lsm_query *q)
+{
+	const struct lsm_op *op = w->op;
+	struct lsm_scratch *s;
+	__u64 h;
+
+	if (!w->name_dir)
+		return;
+	s = lsm_get_scratch();
+	if (!s || lsm_read_name(w->name, w->name_len, s->name, &h) < 0)
+		return;
+	if (!(lsm_filter_flags(filter, lsm_filter_name_slot(w->name_dir, h, w->name_dev)) &
+	      LSM_FF_NAME))
+		return;
+	__builtin_memset(q, 0, sizeof(*q));
+	q->k.id = h;
+	q->k.aux = w->name_dir;
+	q->k.dev = w->name_dev;
+	q->k.wl = op->wl;
+	q->k.class = op->class;
+	q->k.kind = LSM_K_NAME;
+	lsm_lookup_name(w->dec, q, op, w->owner, LSM_RANK_KIND(LSM_KIND_PATH), s->name);
+}
+
+/* File and process decisions on a dentry (maybe negative: a name about to be created). `dentry`
+ * and `mnt` are BTF pointers (a program's arguments or fields read from them). */
 static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct lsm_op *op,
 					      struct dentry *dentry, struct vfsmount *mnt)
 {
-	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
-	struct lsm_rule_key k = {};
+	const struct lsm_filter *filter = lsm_get_filter();
+	struct inode *inode = dentry->d_inode;
+	__u32 dev = dentry->d_sb->s_dev;
+	struct lsm_query q = {};
 	__u8 owner = 1; /* a name being created will belong to its creator */
 	struct lsm_scratch *s;
 	__u64 h;
 
 	if (inode) {
-		owner = BPF_CORE_READ(inode, i_uid.val) == op->uid;
-		k.id = BPF_CORE_READ(inode, i_ino);
-		k.dev = lsm_dev(dentry);
-		k.wl = op->wl;
-		k.class = op->class;
-		k.kind = LSM_K_INODE;
-		lsm_lookup_both(dec, &k, op, owner, LSM_RANK_KIND(LSM_KIND_PATH), 1);
+		__u64 ino = inode->i_ino;
+
+		owner = inode->i_uid.val == op->uid;
+		if (lsm_filter_flags(filter, lsm_filter_slot(ino, dev)) & LSM_FF_IDENT) {
+			q.k.id = ino;
+			q.k.dev = dev;
+			q.k.wl = op->wl;
+			q.k.class = op->class;
+			q.k.kind = LSM_K_INODE;
+			lsm_lookup_both(dec, &q, op, owner, LSM_RANK_KIND(LSM_KIND_PATH), 1);
+		}
 	}
 
 	if (op->class == LSM_CLASS_PROCESS && (op->wflags & LSM_WF_EXECNAME)) {
 		s = lsm_get_scratch();
-		if (s && lsm_read_name(dentry, s->name, &h) == 0) {
-			__builtin_memset(&k, 0, sizeof(k));
-			k.id = h;
-			k.wl = op->wl;
-			k.class = op->class;
-			k.kind = LSM_K_EXECNAME;
-			lsm_lookup_name(dec, &k, op, owner, LSM_RANK_KIND(LSM_KIND_EXECNAME),
+		if (s && lsm_read_name((__u64)dentry->d_name.name, dentry->d_name.len, s->name,
+				       &h) == 0) {
+			__builtin_memset(&q, 0, sizeof(q));
+			q.k.id = h;
+			q.k.wl = op->wl;
+			q.k.class = op->class;
+			q.k.kind = LSM_K_EXECNAME;
+			lsm_lookup_name(dec, &q, op, owner, LSM_RANK_KIND(LSM_KIND_EXECNAME),
 					s->name);
 		}
 	}
@@ -408,26 +524,28 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 	if (op->wflags & (LSM_WF_DIRS(op->class) | LSM_WF_NAMES(op->class))) {
 		struct lsm_walk w = {
 			.d = dentry,
-			.mnt = mnt,
-			.name_d = dentry,
+			.mnt = (__u64)mnt,
 			.dec = dec,
 			.op = op,
+			.name = (__u64)dentry->d_name.name,
+			.name_len = lsm_name_len(dentry->d_name.len),
+			.dev = dev,
 			.owner = owner,
-			.dev = lsm_dev(dentry),
 		};
 
 		if (mnt)
-			w.mnt_root = BPF_CORE_READ(mnt, mnt_root);
+			w.mnt_root = (__u64)mnt->mnt_root;
 		/* see lsm_opaque_zero */
 		w.dist = lsm_opaque_zero;
+		w.raw = (__u8)lsm_opaque_zero;
 		w.skip = (__u8)lsm_opaque_zero;
 		w.done = (__u8)lsm_opaque_zero;
-
-		bpf_loop(LSM_MAX_DEPTH, lsm_walk_step, &w, 0);
+		bpf_loop(LSM_MAX_DEPTH / LSM_WALK_PER_CALL, lsm_walk_step, &w, 0);
 		if (!w.done) {
 			dec->fail_closed = 1;
 			lsm_stat_inc(LSM_STAT_DEPTH);
 		}
+		lsm_name_check(&w, filter, &q);
 	}
 }
 
@@ -435,7 +553,7 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 static __always_inline void lsm_decide_socket(struct lsm_dec *dec, const struct lsm_op *op,
 					      int family, int type, int protocol)
 {
-	struct lsm_rule_key k = {.wl = op->wl, .class = LSM_CLASS_NETWORK};
+	struct lsm_query q = {.k = {.wl = op->wl, .class = LSM_CLASS_NETWORK}};
 	int t = type & 0xf, eff = -1;
 
 	if (family == 2 /* AF_INET */ || family == 10 /* AF_INET6 */) {
@@ -444,29 +562,30 @@ static __always_inline void lsm_decide_socket(struct lsm_dec *dec, const struct 
 			eff = t == 1 ? 6 : t == 2 ? 17 : t == 5 ? 132 : 0;
 	}
 	if (eff > 0) {
-		k.kind = LSM_K_NET_IP;
-		k.id = eff;
-		lsm_lookup_both(dec, &k, op, 1, LSM_RANK_KIND(LSM_KIND_NET_IP), 1);
+		q.k.kind = LSM_K_NET_IP;
+		q.k.id = eff;
+		lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_IP), 1);
 	}
-	k.kind = LSM_K_NET_TYPE;
-	k.id = t;
-	lsm_lookup_both(dec, &k, op, 1, LSM_RANK_KIND(LSM_KIND_NET_TYPE), 1);
+	q.k.kind = LSM_K_NET_TYPE;
+	q.k.id = t;
+	lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_TYPE), 1);
 	if (family == 17 /* AF_PACKET */ || t == 10 /* SOCK_PACKET */) {
-		k.kind = LSM_K_NET_PACKET;
-		k.id = 0;
-		lsm_lookup_both(dec, &k, op, 1, LSM_RANK_KIND(LSM_KIND_NET_TYPE), 1);
+		q.k.kind = LSM_K_NET_PACKET;
+		q.k.id = 0;
+		lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_TYPE), 1);
 	}
-	k.kind = LSM_K_NET_ALL;
-	k.id = 0;
-	lsm_lookup_both(dec, &k, op, 1, LSM_RANK_KIND(LSM_KIND_NET_ALL), 1);
+	q.k.kind = LSM_K_NET_ALL;
+	q.k.id = 0;
+	lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_ALL), 1);
 }
 
 static __always_inline void lsm_decide_cap(struct lsm_dec *dec, const struct lsm_op *op, int cap)
 {
-	struct lsm_rule_key k = {.wl = op->wl, .class = LSM_CLASS_CAPABILITY, .kind = LSM_K_CAP};
+	struct lsm_query q = {
+		.k = {.wl = op->wl, .class = LSM_CLASS_CAPABILITY, .kind = LSM_K_CAP}};
 
-	k.id = cap;
-	lsm_lookup_both(dec, &k, op, 1, 0, 1);
+	q.k.id = cap;
+	lsm_lookup_both(dec, &q, op, 1, 0, 1);
 }
 
 /* The reference's finish(): verdict and decider. */
@@ -513,25 +632,35 @@ static __always_inline void lsm_finish(struct lsm_dec *d, const struct lsm_wl_cf
 /* ---- the subject ------------------------------------------------------------------------------
  */
 
-/* Fills op->src from the executable `exe` (NULL: unknown subject). */
-static __always_inline void lsm_subject_src(struct lsm_op *op, struct file *exe)
+/* Fills op->src from the subject's executable, named by its identity (ino 0: unknown subject). */
+static __always_inline void lsm_subject_src(struct lsm_op *op, __u64 ino, __u32 dev)
 {
 	struct lsm_inode_key ik = {};
-	struct inode *inode;
 	__u32 *src;
 
 	op->src = 0;
-	if (!exe || !(op->wflags & LSM_WF_SRC_RULES))
+	if (!ino || !(op->wflags & LSM_WF_SRC_RULES) ||
+	    !(lsm_filter_flags(lsm_get_filter(), lsm_filter_slot(ino, dev)) & LSM_FF_IDENT))
 		return;
-	inode = BPF_CORE_READ(exe, f_inode);
-	if (!inode)
-		return;
-	ik.ino = BPF_CORE_READ(inode, i_ino);
-	ik.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	ik.ino = ino;
+	ik.dev = dev;
 	ik.wl = op->wl;
 	src = bpf_map_lookup_elem(&lsm_srcs, &ik);
 	if (src)
 		op->src = *src;
+}
+
+/* The identity of `file` (a BTF pointer; NULL: ino 0). */
+static __always_inline void lsm_file_ident(struct file *file, __u64 *ret_ino, __u32 *ret_dev)
+{
+	struct inode *inode = file ? file->f_inode : NULL;
+
+	*ret_ino = 0;
+	*ret_dev = 0;
+	if (!inode)
+		return;
+	*ret_ino = inode->i_ino;
+	*ret_dev = inode->i_sb->s_dev;
 }
 
 /* ---- paths for events -------------------------------------------------------------------------

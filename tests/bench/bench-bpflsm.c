@@ -113,8 +113,8 @@ static pid_t holder(const char *path)
 	return pid;
 }
 
-/* In-kernel ns of RUNS passes over a holder of `path` (NULL: a holder with no files). */
-static double pass_ns(TestHost *t, const char *path)
+/* In-kernel ns of RUNS passes over a holder of `path`, with the decision or (no_decide) without. */
+static double pass_ns(TestHost *t, const char *path, bool no_decide, double *ret_per_run)
 {
 	int pfd = bpf_program__fd(t->skel->progs.lsm_test_decide);
 	pid_t pid = holder(path);
@@ -130,6 +130,7 @@ static double pass_ns(TestHost *t, const char *path)
 	t->skel->bss->req.subject_fd = -1;
 	t->skel->bss->req.only_fd = -1;
 	t->skel->bss->req.no_result = 1;
+	t->skel->bss->req.no_decide = no_decide;
 	must(prog_stats(pfd, &ns0, &c0) == 0, "bpf_obj_get_info_by_fd");
 	for (int i = 0; i < RUNS; i++)
 		must(th_run(link) == 0, "iterator");
@@ -139,21 +140,50 @@ static double pass_ns(TestHost *t, const char *path)
 	(void)waitpid(pid, NULL, 0);
 	t->skel->bss->req.tgid = (__u32)getpid();
 	t->skel->bss->req.no_result = 0;
+	t->skel->bss->req.no_decide = 0;
+	if (ret_per_run)
+		*ret_per_run = c1 > c0 ? (double)(ns1 - ns0) / (double)(c1 - c0) : 0;
 	return (double)(ns1 - ns0);
 }
 
-/* ns per decision of `target`: passes over it minus passes over nothing, per pass. */
-static double measure(TestHost *t, const char *target)
+/*
+ * ns per decision of `target`: passes that decide minus passes that stop right before the decision
+ * (same program, same file, same end-of-iteration call), per pass. What is left is what an LSM
+ * program adds to an operation beyond its entry: the workload, the subject, the matcher and the
+ * verdict. *ret_run gets the program's whole mean run time as bpf stats report it (decision runs
+ * and end-of-iteration runs averaged; the stats' own clock reads included).
+ */
+static double measure(TestHost *t, const char *target, double *ret_run)
 {
-	double without = pass_ns(t, NULL), with = pass_ns(t, target);
+	double without = pass_ns(t, target, true, NULL), with = pass_ns(t, target, false, ret_run);
 
 	return (with - without) / RUNS;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of ROUNDS measurements, interleaved with nothing else: this machine is noisy. */
+#define ROUNDS 5
+static double median_measure(TestHost *t, const char *target)
+{
+	double v[ROUNDS], run;
+
+	for (int i = 0; i < ROUNDS; i++)
+		v[i] = measure(t, target, &run);
+	qsort(v, ROUNDS, sizeof(v[0]), cmp_double);
+	return v[ROUNDS / 2];
 }
 
 int main(void)
 {
 	static const unsigned sizes[] = {10, 10000};
 	char tmpl[] = "/tmp/bench-bpflsm-XXXXXX", target[PATH_MAX], deep[PATH_MAX], rp[PATH_MAX];
+	bool missed = false;
 	TestHost t;
 	int stats_fd, r;
 	pid_t pid;
@@ -186,26 +216,28 @@ int main(void)
 	strcat(deep, "/file");
 	mk(deep, false);
 
-	printf("bpflsm matcher, in-kernel time per mediated operation (bpf stats, %d passes)\n",
-	       RUNS);
+	printf("bpflsm matcher, in-kernel time per mediated operation (bpf stats, median of %d x %d "
+	       "passes, minus the same passes stopped before the decision)\n",
+	       ROUNDS, RUNS);
 	for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
 		Policy *p;
 		RuleSet *rs = ruleset(sizes[i], &p);
-		double shallow, deep_miss, hit;
+		double shallow, deep_miss, hit, worst;
 
 		r = th_apply(&t, rs);
 		must(r == 0, "apply");
 		snprintf(target, sizeof(target), "%s/d1/other", root);
 		mk(target, false);
-		shallow = measure(&t, target);
-		deep_miss = measure(&t, deep);
+		shallow = median_measure(&t, target);
+		deep_miss = median_measure(&t, deep);
 		snprintf(target, sizeof(target), "%s/d1/f1", root);
-		hit = measure(&t, target);
-		printf("  %5u rules: %4.0f ns /tmp/X/d1/other (depth 4, miss)  %4.0f ns depth-10 "
-		       "miss  "
-		       "%4.0f ns exact hit; <= 200 ns: %s\n",
-		       sizes[i], shallow, deep_miss, hit,
-		       shallow <= 200 && hit <= 200 ? "met at depth 4" : "NOT met");
+		hit = median_measure(&t, target);
+		worst = MAX(shallow, MAX(deep_miss, hit));
+		printf("  %5u rules: %4.0f ns depth-4 miss  %4.0f ns depth-10 miss  %4.0f ns exact hit"
+		       "; <= 200 ns: %s\n",
+		       sizes[i], shallow, deep_miss, hit, worst <= 200 ? "met" : "NOT met");
+		if (sizes[i] == 10000 && worst > 200)
+			missed = true;
 		rule_set_free(rs);
 		policy_free(p);
 	}
@@ -217,5 +249,7 @@ int main(void)
 		_exit(127);
 	}
 	(void)waitpid(pid, NULL, 0);
+	if (missed && getenv("BENCH_STRICT"))
+		return EXIT_FAILURE;
 	return 0;
 }

@@ -423,6 +423,26 @@ static int merge(Builder *b)
 	return 0;
 }
 
+static int cmp_name_entry(const void *a, const void *b)
+{
+	return memcmp(&((const LsmNameEntry *)a)->key, &((const LsmNameEntry *)b)->key,
+		      sizeof(struct lsm_rule_key));
+}
+
+static bool is_name_kind(__u8 kind)
+{
+	return kind == LSM_K_NAME || kind == LSM_K_EXECNAME;
+}
+
+const LsmNameEntry *lsm_plan_name(const LsmPlan *p, const struct lsm_rule_key *k)
+{
+	LsmNameEntry needle = {.key = *k};
+
+	if (!p || p->n_names == 0)
+		return NULL;
+	return bsearch(&needle, p->names, p->n_names, sizeof(LsmNameEntry), cmp_name_entry);
+}
+
 int lsm_plan_build(const RuleSet *rs, __u32 wl_id, __u32 gen, LsmPlan **ret)
 {
 	_cleanup_(lsm_plan_freep) LsmPlan *p = NULL;
@@ -457,6 +477,9 @@ int lsm_plan_build(const RuleSet *rs, __u32 wl_id, __u32 gen, LsmPlan **ret)
 	free(b.pend);
 	if (r < 0)
 		return r;
+	/* sorted by key: write_plan() finds each NAME/EXECNAME key's component by bsearch() */
+	if (p->n_names > 0)
+		qsort(p->names, p->n_names, sizeof(LsmNameEntry), cmp_name_entry);
 	if (p->n_rules * 2 > LSM_RULES_MAX || p->n_names * 2 > LSM_NAMES_MAX ||
 	    p->n_dirs * 2 > LSM_DIRS_MAX || p->n_srcs * 2 > LSM_SRCS_MAX)
 		return -E2BIG;
@@ -501,35 +524,188 @@ int lsm_maps_active_gen(const LsmMapFds *m, __u32 wl_id, __u32 *ret_gen, bool *r
 	return 0;
 }
 
-/* Deletes every key of `fd` whose wl field (at `wl_off` in a key of `key_size`) equals `wl`. */
-static int delete_wl(int fd, size_t key_size, size_t wl_off, __u32 wl)
+/* Calls fn(key, ud) for every key of map `fd` (keys of `key_size` <= 64 bytes); stops at the first
+ * negative return. */
+static int for_each_key(int fd, size_t key_size, int (*fn)(const void *key, void *ud), void *ud)
 {
-	_cleanup_free_ void *keys = NULL;
-	size_t n = 0, cap = 0;
 	unsigned char cur[64], next[64];
 	void *prev = NULL;
 	int r;
 
+	if (key_size > sizeof(cur))
+		return -EINVAL;
 	for (;;) {
-		r = bpf_map_get_next_key(fd, prev, next);
-		if (r < 0) {
-			if (errno == ENOENT)
-				break;
-			return -errno;
-		}
+		if (bpf_map_get_next_key(fd, prev, next) < 0)
+			return errno == ENOENT ? 0 : -errno;
 		memcpy(cur, next, key_size);
 		prev = cur;
-		if (memcmp((unsigned char *)cur + wl_off, &wl, sizeof(wl)) != 0)
-			continue;
-		r = grow(&keys, &cap, n + 1, key_size);
+		r = fn(cur, ud);
 		if (r < 0)
 			return r;
-		memcpy((unsigned char *)keys + n * key_size, cur, key_size);
-		n++;
 	}
-	for (size_t i = 0; i < n; i++)
-		(void)bpf_map_delete_elem(fd, (unsigned char *)keys + i * key_size);
+}
+
+typedef struct KeyList {
+	void *keys;
+	size_t n, cap, key_size, wl_off;
+	__u32 wl;
+} KeyList;
+
+static int collect_wl(const void *key, void *ud)
+{
+	KeyList *l = ud;
+	int r;
+
+	if (memcmp((const unsigned char *)key + l->wl_off, &l->wl, sizeof(l->wl)) != 0)
+		return 0;
+	r = grow(&l->keys, &l->cap, l->n + 1, l->key_size);
+	if (r < 0)
+		return r;
+	memcpy((unsigned char *)l->keys + l->n * l->key_size, key, l->key_size);
+	l->n++;
 	return 0;
+}
+
+/* Deletes every key of `fd` whose wl field (at `wl_off` in a key of `key_size`) equals `wl`. */
+static int delete_wl(int fd, size_t key_size, size_t wl_off, __u32 wl)
+{
+	KeyList l = {.key_size = key_size, .wl_off = wl_off, .wl = wl};
+	int r = for_each_key(fd, key_size, collect_wl, &l);
+
+	for (size_t i = 0; r >= 0 && i < l.n; i++)
+		(void)bpf_map_delete_elem(fd, (unsigned char *)l.keys + i * key_size);
+	free(l.keys);
+	return r;
+}
+
+/* ---- the filter
+ * ----------------------------------------------------------------------------------
+ */
+
+static void filter_or(struct lsm_filter *f, __u32 slot, __u8 flags)
+{
+	f->slots[slot & (LSM_FILTER_SLOTS - 1)] |= flags;
+}
+
+__u8 lsm_filter_get(const struct lsm_filter *f, __u32 slot)
+{
+	return f->slots[slot & (LSM_FILTER_SLOTS - 1)];
+}
+
+/* The filter flags of a key of `lsm_rules` or `lsm_name_rules`. */
+static void filter_add_rule_key(struct lsm_filter *f, const struct lsm_rule_key *k)
+{
+	if (k->kind == LSM_K_INODE)
+		filter_or(f, lsm_filter_slot(k->id, k->dev), LSM_FF_IDENT);
+	else if (k->kind == LSM_K_NAME)
+		filter_or(f, lsm_filter_name_slot(k->aux, k->id, k->dev), LSM_FF_NAME);
+}
+
+/* The filter flags of directory (ino, dev) with `lsm_dirs` flags `df`. */
+static void filter_add_dir(struct lsm_filter *f, __u64 ino, __u32 dev, __u32 df)
+{
+	__u8 ff = 0;
+
+	for (int c = LSM_CLASS_PROCESS; c <= LSM_CLASS_FILE; c++) {
+		if (df & LSM_DF_DIR(c))
+			ff |= LSM_FF_DIR(c);
+		if (df & LSM_DF_NAMES(c))
+			ff |= LSM_FF_NAMES(c);
+	}
+	filter_or(f, lsm_filter_slot(ino, dev), ff);
+}
+
+static int filter_write(const LsmMapFds *m, const struct lsm_filter *f)
+{
+	__u32 zero = 0;
+
+	return RET_NERRNO(bpf_map_update_elem(m->filter, &zero, f, BPF_ANY));
+}
+
+static void filter_add_plan_to(struct lsm_filter *f, const LsmPlan *p)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		filter_add_rule_key(f, &p->rules[i].key);
+	for (size_t i = 0; i < p->n_dirs; i++)
+		filter_add_dir(f, p->dirs[i].key.ino, p->dirs[i].key.dev, p->dirs[i].value);
+	for (size_t i = 0; i < p->n_srcs; i++)
+		filter_or(f, lsm_filter_slot(p->srcs[i].key.ino, p->srcs[i].key.dev), LSM_FF_IDENT);
+}
+
+int lsm_filter_of_plan(const LsmPlan *p, struct lsm_filter **ret)
+{
+	struct lsm_filter *f = new0(struct lsm_filter, 1);
+
+	if (!f)
+		return -ENOMEM;
+	filter_add_plan_to(f, p);
+	*ret = f;
+	return 0;
+}
+
+/* Adds the identities of plan `p` to the filter in the kernel, before its keys are written. */
+static int filter_add_plan(const LsmMapFds *m, const LsmPlan *p)
+{
+	_cleanup_free_ struct lsm_filter *f = new0(struct lsm_filter, 1);
+	__u32 zero = 0;
+
+	if (!f)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(m->filter, &zero, f) < 0)
+		return -errno;
+	filter_add_plan_to(f, p);
+	return filter_write(m, f);
+}
+
+typedef struct FilterScan {
+	struct lsm_filter *f;
+	int fd; /* lsm_dirs, whose values the scan reads */
+} FilterScan;
+
+static int scan_rule_key(const void *key, void *ud)
+{
+	filter_add_rule_key(((FilterScan *)ud)->f, key);
+	return 0;
+}
+
+static int scan_src_key(const void *key, void *ud)
+{
+	const struct lsm_inode_key *k = key;
+
+	filter_or(((FilterScan *)ud)->f, lsm_filter_slot(k->ino, k->dev), LSM_FF_IDENT);
+	return 0;
+}
+
+static int scan_dir_key(const void *key, void *ud)
+{
+	FilterScan *sc = ud;
+	const struct lsm_inode_key *k = key;
+	__u32 df = 0;
+
+	if (bpf_map_lookup_elem(sc->fd, k, &df) < 0)
+		return errno == ENOENT ? 0 : -errno; /* deleted meanwhile */
+	filter_add_dir(sc->f, k->ino, k->dev, df);
+	return 0;
+}
+
+int lsm_filter_rebuild(const LsmMapFds *m)
+{
+	_cleanup_free_ struct lsm_filter *f = new0(struct lsm_filter, 1);
+	FilterScan sc = {.f = f, .fd = m->dirs};
+	int r;
+
+	if (!f)
+		return -ENOMEM;
+	r = for_each_key(m->rules, sizeof(struct lsm_rule_key), scan_rule_key, &sc);
+	if (r >= 0)
+		r = for_each_key(m->name_rules, sizeof(struct lsm_rule_key), scan_rule_key, &sc);
+	if (r >= 0)
+		r = for_each_key(m->dirs, sizeof(struct lsm_inode_key), scan_dir_key, &sc);
+	if (r >= 0)
+		r = for_each_key(m->srcs, sizeof(struct lsm_inode_key), scan_src_key, &sc);
+	if (r < 0)
+		return r;
+	return filter_write(m, f);
 }
 
 static int delete_generation(const LsmMapFds *m, __u32 wl)
@@ -538,7 +714,8 @@ static int delete_generation(const LsmMapFds *m, __u32 wl)
 
 	k = delete_wl(m->rules, sizeof(struct lsm_rule_key), offsetof(struct lsm_rule_key, wl), wl);
 	r = r ?: k;
-	k = delete_wl(m->names, sizeof(struct lsm_rule_key), offsetof(struct lsm_rule_key, wl), wl);
+	k = delete_wl(m->name_rules, sizeof(struct lsm_rule_key), offsetof(struct lsm_rule_key, wl),
+		      wl);
 	r = r ?: k;
 	k = delete_wl(m->dirs, sizeof(struct lsm_inode_key), offsetof(struct lsm_inode_key, wl),
 		      wl);
@@ -553,15 +730,25 @@ static int write_plan(const LsmMapFds *m, const LsmPlan *p)
 	for (size_t i = 0; i < p->n_srcs; i++)
 		if (bpf_map_update_elem(m->srcs, &p->srcs[i].key, &p->srcs[i].value, BPF_ANY) < 0)
 			return -errno;
-	for (size_t i = 0; i < p->n_names; i++)
-		if (bpf_map_update_elem(m->names, &p->names[i].key, &p->names[i].val, BPF_ANY) < 0)
-			return -errno;
 	for (size_t i = 0; i < p->n_dirs; i++)
 		if (bpf_map_update_elem(m->dirs, &p->dirs[i].key, &p->dirs[i].value, BPF_ANY) < 0)
 			return -errno;
-	for (size_t i = 0; i < p->n_rules; i++)
-		if (bpf_map_update_elem(m->rules, &p->rules[i].key, &p->rules[i].val, BPF_ANY) < 0)
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const LsmRuleEntry *e = &p->rules[i];
+
+		if (is_name_kind(e->key.kind)) {
+			const LsmNameEntry *n = lsm_plan_name(p, &e->key);
+			struct lsm_name_rule_val v = {.rules = e->val};
+
+			if (!n)
+				return -EINVAL; /* every NAME/EXECNAME key has its component */
+			v.name = n->val;
+			if (bpf_map_update_elem(m->name_rules, &e->key, &v, BPF_ANY) < 0)
+				return -errno;
+		} else if (bpf_map_update_elem(m->rules, &e->key, &e->val, BPF_ANY) < 0) {
 			return -errno;
+		}
+	}
 	return 0;
 }
 
@@ -585,6 +772,10 @@ int lsm_maps_apply(const LsmMapFds *m, __u32 wl_id, const RuleSet *rs, LsmPlan *
 	r = delete_generation(m, (wl_id << 1) | ngen);
 	if (r < 0)
 		return r;
+	/* The filter first: it must hold every identity before any key naming it exists. */
+	r = filter_add_plan(m, p);
+	if (r < 0)
+		return r;
 	r = write_plan(m, p);
 	if (r < 0) {
 		(void)delete_generation(m, (wl_id << 1) | ngen);
@@ -597,6 +788,9 @@ int lsm_maps_apply(const LsmMapFds *m, __u32 wl_id, const RuleSet *rs, LsmPlan *
 		return r;
 	}
 	(void)delete_generation(m, (wl_id << 1) | (!ngen));
+	/* Only what the maps still hold; failing here leaves extra bits, which cost lookups only.
+	 */
+	(void)lsm_filter_rebuild(m);
 	if (ret_plan)
 		*ret_plan = TAKE_PTR(p);
 	return 0;
@@ -613,5 +807,6 @@ int lsm_maps_clear(const LsmMapFds *m, __u32 wl_id)
 	if (r < 0)
 		return r;
 	r = delete_generation(m, wl_id << 1);
-	return r ?: delete_generation(m, (wl_id << 1) | 1);
+	r = r ?: delete_generation(m, (wl_id << 1) | 1);
+	return r ?: lsm_filter_rebuild(m);
 }

@@ -60,10 +60,11 @@ static LsmMapFds map_fds(const Enforcer *e)
 {
 	return (LsmMapFds){
 		.rules = bpf_map__fd(e->skel->maps.lsm_rules),
-		.names = bpf_map__fd(e->skel->maps.lsm_names),
+		.name_rules = bpf_map__fd(e->skel->maps.lsm_name_rules),
 		.dirs = bpf_map__fd(e->skel->maps.lsm_dirs),
 		.srcs = bpf_map__fd(e->skel->maps.lsm_srcs),
 		.wl = bpf_map__fd(e->skel->maps.lsm_wl),
+		.filter = bpf_map__fd(e->skel->maps.lsm_filter),
 	};
 }
 
@@ -316,9 +317,10 @@ static int ensure_bpffs(const char *root)
 
 static void unpin_maps(const char *dir)
 {
-	static const char *const names[] = {"lsm_rules",  "lsm_names", "lsm_dirs",
-					    "lsm_srcs",	  "lsm_wl",    "lsm_self",
-					    "lsm_events", "lsm_stats", "lsm_scratch"};
+	/* lsm_names: a map of earlier builds, removed when found */
+	static const char *const names[] = {
+		"lsm_rules", "lsm_names",  "lsm_name_rules", "lsm_dirs",    "lsm_srcs",	 "lsm_wl",
+		"lsm_self",  "lsm_events", "lsm_stats",	     "lsm_scratch", "lsm_filter"};
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
@@ -551,6 +553,14 @@ static int bpflsm_new(const EnforcerOptions *opts, Enforcer **ret)
 		r = open_skel(e);
 	if (r >= 0)
 		r = set_self(e, opts && opts->self_pid > 0 ? opts->self_pid : getpid());
+	if (r >= 0) {
+		/* Adopted maps may come from a build without the filter (or with a stale one): our
+		 * programs test it before every identity lookup, so it must match the maps before
+		 * they attach. */
+		LsmMapFds m = map_fds(e);
+
+		r = lsm_filter_rebuild(&m);
+	}
 	if (r >= 0)
 		r = attach_all(e);
 	if (r >= 0) {
@@ -563,6 +573,13 @@ static int bpflsm_new(const EnforcerOptions *opts, Enforcer **ret)
 		/* Links attached by this attempt go; pinned state of an earlier run stays. */
 		bpflsm_free(e, false);
 		return r;
+	}
+	if (e->adopted) {
+		/* a map of earlier builds (NAME keys now live in lsm_name_rules) */
+		char stale[PATH_MAX];
+
+		(void)snprintf(stale, sizeof(stale), "%s/lsm_names", e->pin_dir);
+		(void)unlink(stale);
 	}
 	if (e->adopted)
 		log_notice(

@@ -8,9 +8,12 @@
  * realpath): an exact path gives an INODE key (the file it resolves to) and NAME keys (the resolved
  * parent directory + last component, and the literal parent + component when the path's last
  * component is a symlink); a directory gives a DIR key; a fromSource executable gives a source id.
- * Building a plan touches the file system but not the kernel.
+ * Building a plan touches the file system but not the kernel. NAME and EXECNAME keys are written
+ * to `lsm_name_rules` with their component, every other key to `lsm_rules`.
  * - lsm_maps_apply() writes a plan into the maps as a new generation, flips it in, and removes the
- * old one: the kernel decides by the old or the new rules, never a mix.
+ * old one: the kernel decides by the old or the new rules, never a mix. It keeps `lsm_filter` a
+ * superset of the identities in the maps throughout: the plan's bits are added before its keys,
+ * and the filter is recomputed from the maps after the old generation is gone.
  * - bpflsm.c owns the skeleton, the pins under <bpffs>/kubearmor/bpflsm and the event ring.
  */
 #pragma once
@@ -74,7 +77,7 @@ const LsmRuleStatus *lsm_plan_status(const LsmPlan *p, RuleClass c, unsigned ind
 
 /* File descriptors of the maps a plan is written into. */
 typedef struct LsmMapFds {
-	int rules, names, dirs, srcs, wl;
+	int rules, name_rules, dirs, srcs, wl, filter;
 } LsmMapFds;
 
 /* The generation in force for workload `wl_id` (0 when the workload is not active). */
@@ -85,6 +88,15 @@ int lsm_maps_active_gen(const LsmMapFds *m, __u32 wl_id, __u32 *ret_gen, bool *r
 int lsm_maps_apply(const LsmMapFds *m, __u32 wl_id, const RuleSet *rs, LsmPlan **ret_plan);
 /* Deactivates workload `wl_id` and removes all its keys. */
 int lsm_maps_clear(const LsmMapFds *m, __u32 wl_id);
+/* Recomputes `lsm_filter` from what the maps hold (after adopting pinned maps, and after every
+ * apply). */
+int lsm_filter_rebuild(const LsmMapFds *m);
+/* The LSM_FF_* flags of slot `slot` of filter `f`. */
+__u8 lsm_filter_get(const struct lsm_filter *f, __u32 slot);
+/* The filter of plan `p` alone (for tests: what apply adds). */
+int lsm_filter_of_plan(const LsmPlan *p, struct lsm_filter **ret);
+/* The component of NAME/EXECNAME key `k` in plan `p` (NULL if none). */
+const LsmNameEntry *lsm_plan_name(const LsmPlan *p, const struct lsm_rule_key *k);
 
 /* "protocol=TCP type=SOCK_STREAM" or "type=SOCK_RAW": the Resource of a network event (reference
  * §7.2). Returns 0 or -ENOBUFS. */

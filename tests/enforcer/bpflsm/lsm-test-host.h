@@ -70,10 +70,11 @@ static inline LsmMapFds th_maps(const TestHost *t)
 {
 	return (LsmMapFds){
 		.rules = bpf_map__fd(t->skel->maps.lsm_rules),
-		.names = bpf_map__fd(t->skel->maps.lsm_names),
+		.name_rules = bpf_map__fd(t->skel->maps.lsm_name_rules),
 		.dirs = bpf_map__fd(t->skel->maps.lsm_dirs),
 		.srcs = bpf_map__fd(t->skel->maps.lsm_srcs),
 		.wl = bpf_map__fd(t->skel->maps.lsm_wl),
+		.filter = bpf_map__fd(t->skel->maps.lsm_filter),
 	};
 }
 

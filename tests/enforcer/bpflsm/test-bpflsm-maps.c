@@ -208,6 +208,64 @@ START_TEST(test_dirs_sources_and_merge)
 }
 END_TEST
 
+/* The filter of a plan holds exactly what its keys need, and each NAME key finds its component. */
+START_TEST(test_filter_of_plan)
+{
+	static const char *const specs[] = {
+		"file path @/real/file block",		    /* INODE + NAME in real/ */
+		"process rdir @/real/ block",		    /* DIR of class process on real/ */
+		"file path @/real/x audit src=@/real/file", /* NAME only (no file); a source */
+	};
+	Policy *pol;
+	RuleSet *rs;
+	LsmPlan *pl = plan_of(&pol, &rs, specs, ELEMENTSOF(specs));
+	struct lsm_filter *f = NULL;
+	char p[PATH_MAX + 32];
+	struct stat dir, file;
+	size_t names = 0, set = 0;
+	__u32 dev;
+
+	snprintf(p, sizeof(p), "%s/real", root);
+	ck_assert_int_eq(stat(p, &dir), 0);
+	snprintf(p, sizeof(p), "%s/real/file", root);
+	ck_assert_int_eq(stat(p, &file), 0);
+	dev = lsm_kdev(dir.st_dev);
+	ck_assert_int_eq(lsm_filter_of_plan(pl, &f), 0);
+
+	/* the file: INODE key and fromSource executable */
+	ck_assert(lsm_filter_get(f, lsm_filter_slot(file.st_ino, dev)) & LSM_FF_IDENT);
+	/* the directory: DIR keys of class process, NAME keys of class file */
+	ck_assert(lsm_filter_get(f, lsm_filter_slot(dir.st_ino, dev)) &
+		  LSM_FF_DIR(LSM_CLASS_PROCESS));
+	ck_assert(lsm_filter_get(f, lsm_filter_slot(dir.st_ino, dev)) &
+		  LSM_FF_NAMES(LSM_CLASS_FILE));
+	/* every NAME key on its own slot, and its component found by key */
+	for (size_t i = 0; i < pl->n_rules; i++) {
+		const struct lsm_rule_key *k = &pl->rules[i].key;
+		const LsmNameEntry *n;
+
+		if (k->kind != LSM_K_NAME)
+			continue;
+		ck_assert(lsm_filter_get(f, lsm_filter_name_slot(k->aux, k->id, k->dev)) &
+			  LSM_FF_NAME);
+		n = lsm_plan_name(pl, k);
+		ck_assert_ptr_nonnull(n);
+		ck_assert_uint_eq(lsm_name_hash(n->val.name), k->id);
+		names++;
+	}
+	ck_assert_uint_eq(names, 2); /* real/file, real/x */
+	/* nothing else: at most one slot per identity above */
+	for (__u32 i = 0; i < LSM_FILTER_SLOTS; i++)
+		set += f->slots[i] != 0;
+	ck_assert_uint_ge(set, 3);
+	ck_assert_uint_le(set, 4);
+	free(f);
+	lsm_plan_free(pl);
+	rule_set_free(rs);
+	policy_free(pol);
+}
+END_TEST
+
 START_TEST(test_postures)
 {
 	static const char *const specs[] = {"file path @/real/file allow",
@@ -239,6 +297,7 @@ static Suite *maps_suite(void)
 	tcase_add_test(tc, test_exact_path_through_symlinks);
 	tcase_add_test(tc, test_dirs_sources_and_merge);
 	tcase_add_test(tc, test_postures);
+	tcase_add_test(tc, test_filter_of_plan);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -328,6 +328,28 @@ START_TEST(test_deep_and_long_paths)
 }
 END_TEST
 
+/* The kernel's lsm_filter is exactly the filter of `rs`'s plan (NULL: empty). */
+static void check_filter(const LsmMapFds *m, const RuleSet *rs)
+{
+	struct lsm_filter *want = NULL, *have = calloc(1, sizeof(*have));
+	LsmPlan *pl = NULL;
+	__u32 zero = 0;
+
+	ck_assert_ptr_nonnull(have);
+	if (rs) {
+		ck_assert_int_eq(lsm_plan_build(rs, LSM_WL_HOST, 0, &pl), 0);
+		ck_assert_int_eq(lsm_filter_of_plan(pl, &want), 0);
+	} else {
+		want = calloc(1, sizeof(*want));
+		ck_assert_ptr_nonnull(want);
+	}
+	ck_assert_int_eq(bpf_map_lookup_elem(m->filter, &zero, have), 0);
+	ck_assert_int_eq(memcmp(want, have, sizeof(*have)), 0);
+	free(want);
+	free(have);
+	lsm_plan_free(pl);
+}
+
 START_TEST(test_generation_switch)
 {
 	static const char *const a[] = {"file path @/etc/passwd block"};
@@ -363,9 +385,12 @@ START_TEST(test_generation_switch)
 		ck_assert_uint_gt(n, 0);
 		ck_assert_uint_eq(old, 0);
 	}
+	/* the filter holds the new generation's identities and no longer the old one's */
+	check_filter(&m, rs2);
 	ck_assert_int_eq(lsm_maps_clear(&m, LSM_WL_HOST), 0);
 	ck_assert_int_eq(lsm_maps_active_gen(&m, LSM_WL_HOST, &gen, &active), 0);
 	ck_assert(!active);
+	check_filter(&m, NULL);
 	free(pw);
 	free(sh);
 	drop(rs1, p1);
