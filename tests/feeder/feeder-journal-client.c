@@ -25,7 +25,7 @@
 static int send_n(Feeder *f, const char *policy, unsigned long n, unsigned long interval_us,
 		  const char *odd)
 {
-	char resource[256], container[128];
+	char resource[256], container[160];
 	unsigned long ok = 0, err = 0;
 
 	snprintf(container, sizeof(container), "cid-%s", policy);
