@@ -379,33 +379,23 @@ static __always_inline int sys_exit(struct trace_event_raw_sys_exit *ctx, __u32 
 		return sys_exit(ctx, class);                         \
 	}
 
-/* Syscalls whose record is only a path at args[path_arg]. */
-#define SYS_PATH_PROGS(name, type, class, op, path_arg)                \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                    \
-	int tp_sys_enter_##name(struct trace_event_raw_sys_enter *ctx) \
-	{                                                              \
-		struct agent_evt_sys *e;                               \
-		SYS_GUARD(class);                                      \
-		e = sys_begin(ctx, type, op);                          \
-		if (!e)                                                \
-			return 0;                                      \
-		sys_put_path(e, (const void *)e->args[path_arg]);      \
-		return sys_stash(e);                                   \
-	}                                                              \
-	SYS_EXIT_PROG(name, class)
-
-/* Syscalls recorded with their arguments only. */
-#define SYS_ARGS_PROGS(name, type, class, op)                          \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                    \
-	int tp_sys_enter_##name(struct trace_event_raw_sys_enter *ctx) \
-	{                                                              \
-		struct agent_evt_sys *e;                               \
-		SYS_GUARD(class);                                      \
-		e = sys_begin(ctx, type, op);                          \
-		if (!e)                                                \
-			return 0;                                      \
-		return sys_stash(e);                                   \
-	}                                                              \
+/* Syscalls recorded with their arguments and, unless path_arg is NO_PATH, the path at
+ * args[path_arg]. path_arg is a literal, so with NO_PATH the compiler drops the step: the verifier
+ * sees the same program as one written without it. */
+#define NO_PATH (-1)
+#define SYS_PROGS(name, type, class, op, path_arg)                        \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                       \
+	int tp_sys_enter_##name(struct trace_event_raw_sys_enter *ctx)    \
+	{                                                                 \
+		struct agent_evt_sys *e;                                  \
+		SYS_GUARD(class);                                         \
+		e = sys_begin(ctx, type, op);                             \
+		if (!e)                                                   \
+			return 0;                                         \
+		if ((path_arg) != NO_PATH)                                \
+			sys_put_path(e, (const void *)e->args[path_arg]); \
+		return sys_stash(e);                                      \
+	}                                                                 \
 	SYS_EXIT_PROG(name, class)
 
 /* Syscalls with a socket address at args[1], its length at args[2]. */
@@ -424,8 +414,8 @@ static __always_inline int sys_exit(struct trace_event_raw_sys_exit *ctx, __u32 
 	SYS_EXIT_PROG(name, AGENT_VIS_NETWORK)
 
 /* files */
-SYS_PATH_PROGS(open, AGENT_EVT_FILE, AGENT_VIS_FILE, AGENT_OP_OPEN, 0)
-SYS_PATH_PROGS(openat, AGENT_EVT_FILE, AGENT_VIS_FILE, AGENT_OP_OPENAT, 1)
+SYS_PROGS(open, AGENT_EVT_FILE, AGENT_VIS_FILE, AGENT_OP_OPEN, 0)
+SYS_PROGS(openat, AGENT_EVT_FILE, AGENT_VIS_FILE, AGENT_OP_OPENAT, 1)
 
 SEC("tracepoint/syscalls/sys_enter_openat2")
 int tp_sys_enter_openat2(struct trace_event_raw_sys_enter *ctx)
@@ -451,17 +441,17 @@ int tp_sys_enter_openat2(struct trace_event_raw_sys_enter *ctx)
 SYS_EXIT_PROG(openat2, AGENT_VIS_FILE)
 
 /* syscall-rule operations on files (file visibility, reference errata §2.6) */
-SYS_PATH_PROGS(unlink, AGENT_EVT_SYSCALL, AGENT_VIS_FILE, AGENT_OP_UNLINK, 0)
-SYS_PATH_PROGS(unlinkat, AGENT_EVT_SYSCALL, AGENT_VIS_FILE, AGENT_OP_UNLINKAT, 1)
-SYS_PATH_PROGS(rmdir, AGENT_EVT_SYSCALL, AGENT_VIS_FILE, AGENT_OP_RMDIR, 0)
-SYS_PATH_PROGS(chown, AGENT_EVT_SYSCALL, AGENT_VIS_FILE, AGENT_OP_CHOWN, 0)
-SYS_PATH_PROGS(fchownat, AGENT_EVT_SYSCALL, AGENT_VIS_FILE, AGENT_OP_FCHOWNAT, 1)
+SYS_PROGS(unlink, AGENT_EVT_SYSCALL, AGENT_VIS_FILE, AGENT_OP_UNLINK, 0)
+SYS_PROGS(unlinkat, AGENT_EVT_SYSCALL, AGENT_VIS_FILE, AGENT_OP_UNLINKAT, 1)
+SYS_PROGS(rmdir, AGENT_EVT_SYSCALL, AGENT_VIS_FILE, AGENT_OP_RMDIR, 0)
+SYS_PROGS(chown, AGENT_EVT_SYSCALL, AGENT_VIS_FILE, AGENT_OP_CHOWN, 0)
+SYS_PROGS(fchownat, AGENT_EVT_SYSCALL, AGENT_VIS_FILE, AGENT_OP_FCHOWNAT, 1)
 
 /* syscall-rule operations on credentials and mounts (capabilities visibility) */
-SYS_ARGS_PROGS(setuid, AGENT_EVT_SYSCALL, AGENT_VIS_CAPS, AGENT_OP_SETUID)
-SYS_ARGS_PROGS(setgid, AGENT_EVT_SYSCALL, AGENT_VIS_CAPS, AGENT_OP_SETGID)
-SYS_ARGS_PROGS(ptrace, AGENT_EVT_SYSCALL, AGENT_VIS_CAPS, AGENT_OP_PTRACE)
-SYS_PATH_PROGS(umount, AGENT_EVT_SYSCALL, AGENT_VIS_CAPS, AGENT_OP_UMOUNT2, 0)
+SYS_PROGS(setuid, AGENT_EVT_SYSCALL, AGENT_VIS_CAPS, AGENT_OP_SETUID, NO_PATH)
+SYS_PROGS(setgid, AGENT_EVT_SYSCALL, AGENT_VIS_CAPS, AGENT_OP_SETGID, NO_PATH)
+SYS_PROGS(ptrace, AGENT_EVT_SYSCALL, AGENT_VIS_CAPS, AGENT_OP_PTRACE, NO_PATH)
+SYS_PROGS(umount, AGENT_EVT_SYSCALL, AGENT_VIS_CAPS, AGENT_OP_UMOUNT2, 0)
 
 SEC("tracepoint/syscalls/sys_enter_mount")
 int tp_sys_enter_mount(struct trace_event_raw_sys_enter *ctx)
@@ -495,9 +485,9 @@ int tp_sys_enter_mount(struct trace_event_raw_sys_enter *ctx)
 SYS_EXIT_PROG(mount, AGENT_VIS_CAPS)
 
 /* network */
-SYS_ARGS_PROGS(socket, AGENT_EVT_NET, AGENT_VIS_NETWORK, AGENT_OP_SOCKET)
+SYS_PROGS(socket, AGENT_EVT_NET, AGENT_VIS_NETWORK, AGENT_OP_SOCKET, NO_PATH)
 SYS_ADDR_PROGS(connect, AGENT_OP_CONNECT)
 SYS_ADDR_PROGS(bind, AGENT_OP_BIND)
-SYS_ARGS_PROGS(listen, AGENT_EVT_NET, AGENT_VIS_NETWORK, AGENT_OP_LISTEN)
-SYS_ARGS_PROGS(accept, AGENT_EVT_NET, AGENT_VIS_NETWORK, AGENT_OP_ACCEPT)
-SYS_ARGS_PROGS(accept4, AGENT_EVT_NET, AGENT_VIS_NETWORK, AGENT_OP_ACCEPT4)
+SYS_PROGS(listen, AGENT_EVT_NET, AGENT_VIS_NETWORK, AGENT_OP_LISTEN, NO_PATH)
+SYS_PROGS(accept, AGENT_EVT_NET, AGENT_VIS_NETWORK, AGENT_OP_ACCEPT, NO_PATH)
+SYS_PROGS(accept4, AGENT_EVT_NET, AGENT_VIS_NETWORK, AGENT_OP_ACCEPT4, NO_PATH)

@@ -1167,6 +1167,44 @@ static void for_each_item(Ctx *c, const char *key, const YNode *n, item_fn fn, c
 	pop(c, old);
 }
 
+/* ---- sections of rule lists ---- */
+
+/* Parses the section at `key` (absent: nothing): a mapping of META_FIELDS, inherited by its rules,
+ * then n_lists lists of rules. fields[] is META_FIELDS followed by one entry a list, and items[i]
+ * is called for each item of the list fields[_F_META + i], with the section's meta as ud. */
+static void parse_list_section(Ctx *c, const char *key, const YNode *n, const Field *fields,
+			       const item_fn *items, size_t n_lists)
+{
+	const YNode *v[_F_META + 4]; /* room for up to 4 lists */
+	RuleMeta section = {};
+	size_t old;
+
+	if (_F_META + n_lists > ELEMENTSOF(v))
+		abort();
+	if (!n)
+		return;
+	old = push_key(c, key);
+	if (fetch(c, n, fields, _F_META + n_lists, 0, v)) {
+		parse_meta(c, v, true, &section);
+		for (size_t i = 0; i < n_lists; i++)
+			for_each_item(c, fields[_F_META + i].name, v[_F_META + i], items[i],
+				      &section);
+	}
+	meta_done(&section);
+	pop(c, old);
+}
+
+/* parse_list_section() over the tables <name>_section_fields and <name>_section_items, which must
+ * pair up: META_FIELDS and one field a list, one item parser a list. */
+#define PARSE_LIST_SECTION(c, key, n, name)                                                \
+	do {                                                                               \
+		_Static_assert(ELEMENTSOF(name##_section_fields) ==                        \
+				       _F_META + ELEMENTSOF(name##_section_items),         \
+			       #name ": one item parser a list");                          \
+		parse_list_section(c, key, n, name##_section_fields, name##_section_items, \
+				   ELEMENTSOF(name##_section_items));                      \
+	} while (0)
+
 /* ---- process and file ---- */
 
 enum { W_PATHS = 1, W_DIRS = 2, W_PATTERNS = 4, W_PROC = 0x100, W_FILE = 0x200 };
@@ -1607,25 +1645,13 @@ static void parse_dns_item(Ctx *c, const YNode *item, const void *ud)
 	parse_net_rule(c, item, true, ud);
 }
 
-static const Field network_fields[] = {META_FIELDS, {"matchProtocols"}, {"matchDNSQueries"}};
-enum { NS_PROTOCOLS = _F_META, NS_DNS, _NS_MAX };
+static const Field network_section_fields[] = {
+	META_FIELDS, {"matchProtocols"}, {"matchDNSQueries"}};
+static const item_fn network_section_items[] = {parse_proto_item, parse_dns_item};
 
 static void parse_network(Ctx *c, const YNode *n)
 {
-	const YNode *v[_NS_MAX];
-	RuleMeta section = {};
-	size_t old;
-
-	if (!n)
-		return;
-	old = push_key(c, "network");
-	if (fetch(c, n, network_fields, _NS_MAX, 0, v)) {
-		parse_meta(c, v, true, &section);
-		for_each_item(c, "matchProtocols", v[NS_PROTOCOLS], parse_proto_item, &section);
-		for_each_item(c, "matchDNSQueries", v[NS_DNS], parse_dns_item, &section);
-	}
-	meta_done(&section);
-	pop(c, old);
+	PARSE_LIST_SECTION(c, "network", n, network);
 }
 
 /* ---- capabilities ---- */
@@ -1737,24 +1763,12 @@ static void parse_cap_item(Ctx *c, const YNode *item, const void *ud)
 	meta_done(&meta);
 }
 
-static const Field cap_section_fields[] = {META_FIELDS, {"matchCapabilities"}};
-enum { CS_CAPS = _F_META, _CS_MAX };
+static const Field capabilities_section_fields[] = {META_FIELDS, {"matchCapabilities"}};
+static const item_fn capabilities_section_items[] = {parse_cap_item};
 
 static void parse_capabilities(Ctx *c, const YNode *n)
 {
-	const YNode *v[_CS_MAX];
-	RuleMeta section = {};
-	size_t old;
-
-	if (!n)
-		return;
-	old = push_key(c, "capabilities");
-	if (fetch(c, n, cap_section_fields, _CS_MAX, 0, v)) {
-		parse_meta(c, v, true, &section);
-		for_each_item(c, "matchCapabilities", v[CS_CAPS], parse_cap_item, &section);
-	}
-	meta_done(&section);
-	pop(c, old);
+	PARSE_LIST_SECTION(c, "capabilities", n, capabilities);
 }
 
 /* ---- syscalls ---- */
@@ -2002,23 +2016,11 @@ static void parse_device_item(Ctx *c, const YNode *item, const void *ud)
 }
 
 static const Field device_section_fields[] = {META_FIELDS, {"matchDevice"}};
-enum { DS_DEVICES = _F_META, _DS_MAX };
+static const item_fn device_section_items[] = {parse_device_item};
 
 static void parse_device(Ctx *c, const YNode *n)
 {
-	const YNode *v[_DS_MAX];
-	RuleMeta section = {};
-	size_t old;
-
-	if (!n)
-		return;
-	old = push_key(c, "device");
-	if (fetch(c, n, device_section_fields, _DS_MAX, 0, v)) {
-		parse_meta(c, v, true, &section);
-		for_each_item(c, "matchDevice", v[DS_DEVICES], parse_device_item, &section);
-	}
-	meta_done(&section);
-	pop(c, old);
+	PARSE_LIST_SECTION(c, "device", n, device);
 }
 
 /* ---- presets ---- */

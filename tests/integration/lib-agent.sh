@@ -1,9 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 #
-# tests/integration/lib-agent.sh: start and stop `kubearmor run` in host integration tests.
+# tests/integration/lib-agent.sh: start and stop `kubearmor run` in host integration tests. Sources
+# tests/lib/journald.sh.
 #
 #   . "$srcdir/tests/integration/lib-agent.sh"
+#   agent_journald_begin "$@"     # how a test starts: journald_require, agent_require,
+#                                 # journald_isolate "$@", EXIT trap agent_cleanup, journald_start,
+#                                 # agent_setup
 #   agent_require                 # exit 77 unless root, the binary, BTF and tracefs are there
 #   agent_setup                   # AGENT_TMP, AGENT_POLICIES (0700, root), AGENT_CONF (empty config)
 #   agent_start [ARGS...]         # background `kubearmor run` with our dirs; waits for its status socket
@@ -15,6 +19,9 @@
 # and stderr (the log) go to $AGENT_TMP/agent.out and agent.err, unless AGENT_LOG_TO_JOURNAL=1: then
 # both go to the journal through systemd-cat, tagged kubearmor-agent, with priorities.
 # Never kills by name.
+
+# shellcheck source=../lib/journald.sh
+. "${BASH_SOURCE[0]%/*}/../lib/journald.sh"
 
 AGENT_BIN=${AGENT_BIN:-}
 AGENT_PID=
@@ -52,6 +59,18 @@ agent_setup() {
 	AGENT_CONF=$AGENT_TMP/kubearmor.yaml
 	: >"$AGENT_CONF"
 	AGENT_SOCK=$AGENT_TMP/status.sock
+}
+
+# agent_journald_begin "$@" (the script's arguments): skip (77) unless journald and the agent can
+# run here, re-run the script in a private mount namespace (journald_isolate: nothing with side
+# effects may come before), make the EXIT trap call agent_cleanup, start journald and agent_setup.
+agent_journald_begin() {
+	journald_require
+	agent_require
+	journald_isolate "$@"
+	trap 'agent_cleanup' EXIT
+	journald_start || exit 1
+	agent_setup
 }
 
 agent_fail() {

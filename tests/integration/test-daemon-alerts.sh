@@ -11,17 +11,9 @@ set -uo pipefail
 
 AGENT_BIN=$1
 srcdir=$2
-# shellcheck source=../lib/journald.sh
-. "$srcdir/tests/lib/journald.sh"
 # shellcheck source=lib-agent.sh
 . "$srcdir/tests/integration/lib-agent.sh"
-journald_require
-agent_require
-journald_isolate "$@"
-
-trap 'agent_cleanup' EXIT
-journald_start || exit 1
-agent_setup
+agent_journald_begin "$@"
 
 secret=$AGENT_TMP/secret.txt
 blocked=$AGENT_TMP/blocked.txt

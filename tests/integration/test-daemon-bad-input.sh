@@ -16,18 +16,10 @@ set -uo pipefail
 
 AGENT_BIN=$1
 srcdir=$2
-# shellcheck source=../lib/journald.sh
-. "$srcdir/tests/lib/journald.sh"
 # shellcheck source=lib-agent.sh
 . "$srcdir/tests/integration/lib-agent.sh"
-journald_require
-agent_require
-journald_isolate "$@"
 command -v setpriv >/dev/null || { echo "SKIP: setpriv not found"; exit 77; }
-
-trap 'agent_cleanup' EXIT
-journald_start || exit 1
-agent_setup
+agent_journald_begin "$@"
 
 log_has() { grep -qF -- "$1" "$AGENT_TMP/agent.err"; }
 file_state() { agent_status_json | json_get '[f["state"] for f in d["files"] if f["name"] == "'"$1"'"][0]'; }

@@ -8,17 +8,9 @@ set -uo pipefail
 
 AGENT_BIN=$1
 srcdir=$2
-# shellcheck source=../lib/journald.sh
-. "$srcdir/tests/lib/journald.sh"
 # shellcheck source=lib-agent.sh
 . "$srcdir/tests/integration/lib-agent.sh"
-journald_require
-agent_require
-journald_isolate "$@"
-
-trap 'agent_cleanup' EXIT
-journald_start || exit 1
-agent_setup
+agent_journald_begin "$@"
 
 ctl=$AGENT_TMP/control.txt
 noise=$AGENT_TMP/noise.txt

@@ -19,21 +19,13 @@ set -uo pipefail
 
 AGENT_BIN=$1
 srcdir=$2
-# shellcheck source=../lib/journald.sh
-. "$srcdir/tests/lib/journald.sh"
 # shellcheck source=lib-agent.sh
 . "$srcdir/tests/integration/lib-agent.sh"
-journald_require
-agent_require
-journald_isolate "$@"
+agent_journald_begin "$@"
+export AGENT_LOG_TO_JOURNAL=1
 
 bound_ms=${KA_RELOAD_BOUND_MS:-100}
 strict=${KA_RELOAD_BOUND_MS:+1}
-
-trap 'agent_cleanup' EXIT
-journald_start || exit 1
-agent_setup
-export AGENT_LOG_TO_JOURNAL=1
 
 fail() {
 	echo "FAIL: $*"

@@ -12,17 +12,9 @@ set -uo pipefail
 
 AGENT_BIN=$1
 srcdir=$2
-# shellcheck source=../lib/journald.sh
-. "$srcdir/tests/lib/journald.sh"
 # shellcheck source=lib-agent.sh
 . "$srcdir/tests/integration/lib-agent.sh"
-journald_require
-agent_require
-journald_isolate "$@"
-
-trap 'agent_cleanup' EXIT
-journald_start || exit 1
-agent_setup
+agent_journald_begin "$@"
 
 target=$AGENT_TMP/short-lived.txt
 echo data >"$target"
