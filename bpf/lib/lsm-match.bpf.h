@@ -232,24 +232,37 @@ static __always_inline __u8 lsm_name_len(__u32 len)
 	return len < LSM_NAME_MAX ? (__u8)len : 0;
 }
 
+struct lsm_hash {
+	const char *buf;
+	__u32 len;
+	__u64 h;
+};
+
+static long lsm_hash_step(__u64 i, void *ctx)
+{
+	struct lsm_hash *c = ctx;
+
+	if (i >= c->len)
+		return 1;
+	c->h = (c->h ^ (unsigned char)c->buf[i & (LSM_NAME_MAX - 1)]) * LSM_FNV_PRIME;
+	return 0;
+}
+
 /* Hashes the component `name` (kernel address, `len` bytes) into buf (NUL-terminated) and
- * *ret_hash (lsm_name_hash). -1 when it cannot be read or is longer than any rule's component. */
+ * *ret_hash (lsm_name_hash). -1 when it cannot be read or is longer than any rule's component.
+ * bpf_loop() rather than a bounded loop: the verifier checks the callback once, not 255 times. */
 static __always_inline int lsm_read_name(__u64 name, __u32 len, char *buf, __u64 *ret_hash)
 {
-	__u64 h = LSM_FNV_OFFSET;
+	struct lsm_hash c = {.buf = buf, .h = LSM_FNV_OFFSET};
 
 	if (len == 0 || len >= LSM_NAME_MAX)
 		return -1;
 	if (bpf_probe_read_kernel(buf, len & (LSM_NAME_MAX - 1), (const void *)name) < 0)
 		return -1;
 	buf[len & (LSM_NAME_MAX - 1)] = 0;
-#pragma clang loop unroll(disable)
-	for (__u32 i = 0; i < LSM_NAME_MAX - 1; i++) {
-		if (i >= len)
-			break;
-		h = (h ^ (unsigned char)buf[i]) * LSM_FNV_PRIME;
-	}
-	*ret_hash = h;
+	c.len = len + lsm_opaque_zero; /* see lsm_opaque_zero */
+	bpf_loop(LSM_NAME_MAX - 1, lsm_hash_step, &c, 0);
+	*ret_hash = c.h;
 	return 0;
 }
 
@@ -296,7 +309,7 @@ static __always_inline __u32 lsm_dev(struct dentry *d)
  * up once, after the walk). The callback is verified once however deep the walk goes.
  */
 
-#define LSM_WALK_PER_CALL 2
+#define LSM_WALK_PER_CALL 1
 
 struct lsm_walk {
 	struct dentry *d; /* typed mode (raw == 0): the current dentry, a BTF pointer */
@@ -535,7 +548,10 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 
 		if (mnt)
 			w.mnt_root = (__u64)mnt->mnt_root;
-		/* see lsm_opaque_zero */
+		/* see lsm_opaque_zero: everything the callback changes for its next runs */
+		w.rd = lsm_opaque_zero;
+		w.name_dir = lsm_opaque_zero;
+		w.name_dev = lsm_opaque_zero;
 		w.dist = lsm_opaque_zero;
 		w.raw = (__u8)lsm_opaque_zero;
 		w.skip = (__u8)lsm_opaque_zero;

@@ -303,6 +303,60 @@ START_TEST(test_nonrecursive_dir)
 }
 END_TEST
 
+/* An allow-list of system directories with block posture, on the real system paths (the VM tier's
+ * allow-list case): what lies below an allowed directory runs, the rest does not. */
+START_TEST(test_allow_list_system_dirs)
+{
+	static const char *const specs[] = {"process rdir /usr/ allow", "process rdir /bin/ allow",
+					    "process rdir /lib/ allow",
+					    "process path @/opt/ok allow"};
+	static const char *const paths[] = {"/usr/bin/grep", "/bin/grep",   "/usr/bin/env",
+					    "/usr/lib",	     "/etc/passwd", "/usr/sbin",
+					    "/bin/sh"};
+	struct lsm_test_result kr = {};
+	char *ok, *no = abs_path("bin/sleep");
+	RuleSet *rs;
+	Policy *p;
+
+	mkdir_rel("opt");
+	mkfile("opt/ok");
+	ok = abs_path("opt/ok");
+	rs = apply_specs(&p, specs, ELEMENTSOF(specs), ACTION_BLOCK);
+
+	/* verdicts only: the rule may differ where /bin is a symbolic link to usr/bin (the kernel
+	 * sees /usr/bin, which the /bin/ rule names, closer than /usr/) */
+	for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+		RuleOp op = {.class = RULE_CLASS_PROCESS, .access = RULE_ACCESS_EXEC};
+		char real[PATH_MAX];
+		RuleDecision d = {};
+
+		if (!realpath(paths[i], real))
+			continue;
+		op.path = real;
+		op.subject = self_exe;
+		op.owner = true;
+		ck_assert_int_eq(rule_set_decide(rs, &op, &d), 0);
+		ck_assert_int_eq(kernel_verdict(paths[i], RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1,
+						false, &kr),
+				 0);
+		ck_assert_msg(kr.verdict == d.verdict, "%s: kernel %u, reference %u", paths[i],
+			      kr.verdict, d.verdict);
+	}
+	ck_assert_int_eq(kernel_verdict("/usr/bin/grep", RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1,
+					false, &kr),
+			 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_ALLOW);
+	check_one(rs, ok, RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, NULL, false, "allowed file");
+	ck_assert_int_eq(kernel_verdict(no, RULE_CLASS_PROCESS, RULE_ACCESS_EXEC, -1, false, &kr),
+			 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	ck_assert_uint_eq(kr.decider, LSM_DECIDER_POSTURE);
+	free(ok);
+	free(no);
+	drop(rs, p);
+}
+END_TEST
+
 START_TEST(test_deep_and_long_paths)
 {
 	static const char *const specs[] = {"file rdir @/var/ block"};
@@ -615,6 +669,7 @@ static Suite *match_suite(void)
 	tcase_add_test(tc, test_source_rule_after_rename_replacement);
 	tcase_add_test(tc, test_nonrecursive_dir);
 	tcase_add_test(tc, test_deep_and_long_paths);
+	tcase_add_test(tc, test_allow_list_system_dirs);
 	tcase_add_test(tc, test_generation_switch);
 	tcase_add_test(tc, test_event_paths);
 	tcase_add_test(tc, test_differential);

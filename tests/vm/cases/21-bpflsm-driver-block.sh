@@ -71,7 +71,7 @@ hsp audit-passwd "  file:
 
 "$KA_BIN/bpflsm-driver" run "$d"/p*.yaml >"$d/out" 2>&1 &
 pid=$!
-on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null; tail -40 $d/out*"
+on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null; tail -n 40 $d/out*"
 wait_for 90 grep -q '^ready' "$d/out" || { cat "$d/out"; fail "driver not ready"; }
 grep -q '^SKIP' "$d/out" && { cat "$d/out"; fail "BPF-LSM enforcer did not load in a BPF-LSM guest"; }
 cat "$d/out"

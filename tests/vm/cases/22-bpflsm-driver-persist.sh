@@ -43,7 +43,7 @@ note "lsm links after adopt: $nlinks"
 # hot reload unblocks within a second
 "$KA_BIN/bpflsm-driver" run "$d/p.yaml" >"$d/out2" 2>&1 &
 pid=$!
-on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null; tail -40 $d/out*"
+on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null; tail -n 40 $d/out*"
 wait_for 90 grep -q '^ready' "$d/out2" || { cat "$d/out2"; fail "driver not ready"; }
 assert_fail /usr/bin/true
 hsp block-sleep "  process:
