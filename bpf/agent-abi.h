@@ -369,7 +369,8 @@ struct lsm_name_val {
 	char name[LSM_NAME_MAX];
 };
 
-/* Value of `lsm_name_rules` (NAME and EXECNAME keys): the rules and the component, in one lookup. */
+/* Value of `lsm_name_rules` (NAME and EXECNAME keys): the rules and the component, in one lookup.
+ */
 struct lsm_name_rule_val {
 	struct lsm_rule_val rules;
 	struct lsm_name_val name;
@@ -405,13 +406,17 @@ struct lsm_wl_cfg {
 	__u8 pad[3];
 };
 
-/* Value of the `lsm_self` array (one entry): the agent, whose own operations are never mediated. */
+/* Value of the `lsm_self` array (one entry): the agent, whose own operations are never mediated,
+ * and its root directory. */
 struct lsm_self {
 	__u64 start_ticks; /* its start time in clock ticks since boot (/proc/PID/stat field 22,
 			    * i.e. group_leader->start_boottime / tick_ns): a reused pid does not
 			    * match */
 	__u32 tgid;	   /* 0 = no agent */
 	__u32 tick_ns;	   /* nanoseconds per clock tick (NSEC_PER_SEC / USER_HZ) */
+	__u64 root_ino;	   /* the agent's root directory: rules name nothing above it, so the */
+	__u32 root_dev;	   /* ancestor walk ends there (0: walk to the top of the mount tree) */
+	__u32 pad;
 };
 
 /* LSM hook of an event (struct lsm_evt.hook); the alert's Data says lsm=<NAME>. Append-only. */
@@ -444,8 +449,9 @@ enum lsm_hook {
 #define AGENT_EVT_LSM_VERSION 1
 
 /* struct lsm_evt.flags */
-#define LSM_EF_PATH_TRUNC (1U << 0) /* path longer than LSM_EVT_PATH_MAX or deeper than the walk \
-				     */
+#define LSM_EF_PATH_TRUNC                                                      \
+	(1U << 0) /* path longer than LSM_EVT_PATH_MAX or deeper than the walk \
+		   */
 #define LSM_EF_SUBJECT_TRUNC (1U << 1) /* same for the subject */
 #define LSM_EF_TTY	     (1U << 2) /* the task has a controlling terminal */
 

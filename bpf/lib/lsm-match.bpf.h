@@ -321,6 +321,8 @@ struct lsm_walk {
 	__u64 name;	/* address of the target's last path component */
 	__u64 name_dir; /* inode of the parent directory when it may hold NAME keys of the class */
 	__u32 name_dev;
+	__u32 root_dev; /* the agent's root directory (lsm_self): the walk ends there */
+	__u64 root_ino;
 	__u32 dev;  /* the super block of the current mount */
 	__u32 dist; /* d_parent steps from the target (mount crossings do not count) */
 	__u8 raw;
@@ -402,22 +404,33 @@ static __always_inline int lsm_walk_enough(struct lsm_walk *w)
 	return 0;
 }
 
+/* At a mount root: the walk ends at the agent's root directory, else it crosses into the parent
+ * mount. */
+static __always_inline int lsm_walk_at_mount_root(struct lsm_walk *w, __u64 ino)
+{
+	if (w->root_ino && ino == w->root_ino && w->dev == w->root_dev) {
+		w->done = 1;
+		return 1;
+	}
+	return lsm_walk_cross(w, w->mnt);
+}
+
 /* One level in typed mode; 1 when the walk stops. */
 static __always_inline int lsm_walk_typed(struct lsm_walk *w)
 {
 	struct dentry *d = w->d, *parent;
+	struct inode *inode;
+	__u64 ino;
 
 	if (!d)
 		return 1;
-	if (!w->skip) {
-		struct inode *inode = d->d_inode;
-
-		if (inode)
-			lsm_dir_check(w, inode->i_ino);
-	}
+	inode = d->d_inode;
+	ino = inode ? inode->i_ino : 0;
+	if (!w->skip)
+		lsm_dir_check(w, ino);
 	w->skip = 0;
 	if (w->mnt && (__u64)d == w->mnt_root)
-		return lsm_walk_cross(w, w->mnt);
+		return lsm_walk_at_mount_root(w, ino);
 	parent = d->d_parent;
 	if (!parent || parent == d) {
 		w->done = 1;
@@ -432,18 +445,18 @@ static __always_inline int lsm_walk_typed(struct lsm_walk *w)
 static __always_inline int lsm_walk_raw(struct lsm_walk *w)
 {
 	struct dentry *d = (struct dentry *)w->rd, *parent;
+	struct inode *inode;
+	__u64 ino;
 
 	if (!d)
 		return 1;
-	if (!w->skip) {
-		struct inode *inode = BPF_CORE_READ(d, d_inode);
-
-		if (inode)
-			lsm_dir_check(w, BPF_CORE_READ(inode, i_ino));
-	}
+	inode = BPF_CORE_READ(d, d_inode);
+	ino = inode ? BPF_CORE_READ(inode, i_ino) : 0;
+	if (!w->skip)
+		lsm_dir_check(w, ino);
 	w->skip = 0;
 	if (w->mnt && w->rd == w->mnt_root)
-		return lsm_walk_cross(w, w->mnt);
+		return lsm_walk_at_mount_root(w, ino);
 	parent = BPF_CORE_READ(d, d_parent);
 	if (!parent || parent == d) {
 		w->done = 1;
@@ -546,8 +559,15 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 			.owner = owner,
 		};
 
+		__u32 zero = 0;
+		struct lsm_self *self = bpf_map_lookup_elem(&lsm_self, &zero);
+
 		if (mnt)
 			w.mnt_root = (__u64)mnt->mnt_root;
+		if (self) {
+			w.root_ino = self->root_ino;
+			w.root_dev = self->root_dev;
+		}
 		/* see lsm_opaque_zero: everything the callback changes for its next runs */
 		w.rd = lsm_opaque_zero;
 		w.name_dir = lsm_opaque_zero;

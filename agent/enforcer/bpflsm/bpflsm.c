@@ -462,9 +462,15 @@ static int set_self(Enforcer *e, pid_t pid)
 	struct lsm_self self = {};
 	unsigned long long ticks = 0;
 	long hz = sysconf(_SC_CLK_TCK);
+	struct stat root;
 	__u32 zero = 0;
 	int r;
 
+	/* rules are resolved against this root: the walk need not go above it */
+	if (stat("/", &root) == 0) {
+		self.root_ino = root.st_ino;
+		self.root_dev = lsm_kdev(root.st_dev);
+	}
 	if (pid > 0) {
 		r = read_start_ticks(pid, &ticks);
 		if (r < 0)

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/macro.h"
@@ -63,6 +64,24 @@ static inline int th_open(TestHost *t)
 	t->skel->bss->req.tgid = (__u32)getpid();
 	t->skel->bss->req.subject_fd = -1;
 	t->skel->bss->req.only_fd = -1;
+	/* the root directory, as the enforcer records it (no agent: tgid 0) */
+	{
+		struct lsm_self self = {};
+		struct stat root;
+		__u32 zero = 0;
+
+		if (stat("/", &root) == 0) {
+			self.root_ino = root.st_ino;
+			self.root_dev = lsm_kdev(root.st_dev);
+		}
+		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.lsm_self), &zero, &self,
+					BPF_ANY) < 0) {
+			int r = -errno;
+
+			th_close(t);
+			return r;
+		}
+	}
 	return 0;
 }
 
