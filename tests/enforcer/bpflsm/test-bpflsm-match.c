@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -357,6 +359,43 @@ START_TEST(test_allow_list_system_dirs)
 }
 END_TEST
 
+/* A directory rule above a mount point holds for files inside the mounted file system: the walk
+ * crosses from the mount's root to its mount point. The mount lives in a private mount namespace
+ * of this test's process, so nothing is left behind whatever happens. */
+START_TEST(test_dir_rule_across_mount)
+{
+	static const char *const specs[] = {"file rdir @/var/ block"};
+	struct lsm_test_result kr = {};
+	char *mnt, *inside, *outside = abs_path("etc/passwd");
+	RuleSet *rs;
+	Policy *p;
+
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	mkdir_rel("var/mnt");
+	mnt = abs_path("var/mnt");
+	ck_assert_int_eq(mount("tmpfs", mnt, "tmpfs", 0, "size=1m"), 0);
+	mkdir_rel("var/mnt/sub");
+	mkfile("var/mnt/sub/f");
+	inside = abs_path("var/mnt/sub/f");
+	rs = apply_specs(&p, specs, ELEMENTSOF(specs), ACTION_AUDIT);
+
+	ck_assert_int_eq(kernel_verdict(inside, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr),
+			 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	ck_assert_uint_eq(kr.decider, LSM_DECIDER_RULE);
+	check_one(rs, inside, RULE_CLASS_FILE, RULE_ACCESS_READ, NULL, false, "across a mount");
+	check_one(rs, outside, RULE_CLASS_FILE, RULE_ACCESS_READ, NULL, false, "outside");
+	/* the mount's own root directory is below the rule too */
+	check_one(rs, mnt, RULE_CLASS_FILE, RULE_ACCESS_READ, NULL, false, "mount root");
+	(void)umount2(mnt, MNT_DETACH);
+	free(mnt);
+	free(inside);
+	free(outside);
+	drop(rs, p);
+}
+END_TEST
+
 START_TEST(test_deep_and_long_paths)
 {
 	static const char *const specs[] = {"file rdir @/var/ block"};
@@ -670,6 +709,7 @@ static Suite *match_suite(void)
 	tcase_add_test(tc, test_nonrecursive_dir);
 	tcase_add_test(tc, test_deep_and_long_paths);
 	tcase_add_test(tc, test_allow_list_system_dirs);
+	tcase_add_test(tc, test_dir_rule_across_mount);
 	tcase_add_test(tc, test_generation_switch);
 	tcase_add_test(tc, test_event_paths);
 	tcase_add_test(tc, test_differential);
