@@ -91,8 +91,6 @@ struct {
 struct lsm_scratch {
 	char name[LSM_NAME_MAX];
 	char path[LSM_SCRATCH_PATH];
-	__u64 cand[8]; /* the walk's candidate directories (lsm-match.bpf.h, LSM_WALK_CAND) */
-	__u8 cdist[8]; /* and their distances from the target */
 };
 
 struct {

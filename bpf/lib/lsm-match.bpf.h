@@ -15,10 +15,8 @@
  *
  * Cost: the programs' own arguments and the current task are BTF pointers, so fields are read with
  * direct loads (the verifier makes them fault-tolerant) rather than one probe-read helper call per
- * field; every hash lookup of an inode identity is preceded by a test of its bit in `lsm_filter`,
- * so a miss costs a load; the ancestor walk climbs the target's own mount in a plain loop and only
- * deeper paths and mount crossings pay for bpf_loop() and probe reads (the way from a vfsmount to
- * its struct mount is a container_of the verifier cannot type on 6.1).
+ * field; every hash lookup of an identity is preceded by a test of its flag byte in `lsm_filter`,
+ * so a miss costs a load, and what a directory holds is read from the same byte.
  */
 #pragma once
 
@@ -301,15 +299,13 @@ static __always_inline __u32 lsm_dev(struct dentry *d)
 
 /* ---- the ancestor walk ------------------------------------------------------------------------
  *
- * A bpf_loop() over the d_parent chain, LSM_WALK_PER_CALL levels per callback. Until the first
+ * A bpf_loop() over the d_parent chain, one level per callback. Until the first
  * mount crossing the dentries are BTF pointers read with direct loads; from there on (the way from
  * a vfsmount to its struct mount is a container_of the verifier cannot type on 6.1) they are plain
  * addresses read with probe reads. Each directory's filter slot says whether it holds DIR keys of
  * the class (then they are looked up) or, for the parent, NAME keys (then the component is looked
  * up once, after the walk). The callback is verified once however deep the walk goes.
  */
-
-#define LSM_WALK_PER_CALL 1
 
 struct lsm_walk {
 	struct dentry *d; /* typed mode (raw == 0): the current dentry, a BTF pointer */
@@ -471,13 +467,7 @@ static long lsm_walk_step(__u64 i, void *ctx)
 {
 	struct lsm_walk *w = ctx;
 
-	for (int k = 0; k < LSM_WALK_PER_CALL; k++) {
-		int stop = w->raw ? lsm_walk_raw(w) : lsm_walk_typed(w);
-
-		if (stop)
-			return 1;
-	}
-	return 0;
+	return w->raw ? lsm_walk_raw(w) : lsm_walk_typed(w);
 }
 
 /* The NAME keys of the target's component in its parent directory. */
@@ -576,7 +566,7 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 		w.raw = (__u8)lsm_opaque_zero;
 		w.skip = (__u8)lsm_opaque_zero;
 		w.done = (__u8)lsm_opaque_zero;
-		bpf_loop(LSM_MAX_DEPTH / LSM_WALK_PER_CALL, lsm_walk_step, &w, 0);
+		bpf_loop(LSM_MAX_DEPTH, lsm_walk_step, &w, 0);
 		if (!w.done) {
 			dec->fail_closed = 1;
 			lsm_stat_inc(LSM_STAT_DEPTH);

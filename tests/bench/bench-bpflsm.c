@@ -96,35 +96,35 @@ static int prog_stats(int prog_fd, __u64 *ns, __u64 *cnt)
 	return 0;
 }
 
-/* A child holding only `path` open (fd 3) or nothing, so that an iterator pass bound to it runs the
- * program once per open file: the decision alone, plus the end-of-iteration call. */
+/* A child holding only `path` open (fd 3), so that an iterator pass bound to it runs the program
+ * once for that file, plus the end-of-iteration call. */
 static pid_t holder(const char *path)
 {
-	int fd = path ? open(path, O_PATH | O_CLOEXEC) : -1;
-	pid_t pid = fork();
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	pid_t pid;
 
+	must(fd >= 0, path);
+	pid = fork();
 	must(pid >= 0, "fork");
 	if (pid == 0) {
-		if (fd >= 0)
-			dup2(fd, 3);
+		dup2(fd, 3);
 		for (int i = 0; i < 1024; i++)
-			if (i != 3 || fd < 0)
+			if (i != 3)
 				close(i);
 		pause();
 		_exit(0);
 	}
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	return pid;
 }
 
 /* In-kernel ns of RUNS passes over a holder of `path`, with the decision or (no_decide) without. */
-static double pass_ns(TestHost *t, const char *path, bool no_decide, double *ret_per_run)
+static double pass_ns(TestHost *t, const char *path, bool no_decide)
 {
 	int pfd = bpf_program__fd(t->skel->progs.lsm_test_decide);
 	pid_t pid = holder(path);
 	struct bpf_link *link;
-	__u64 ns0 = 0, c0 = 0, ns1 = 0, c1 = 0;
+	__u64 ns0 = 0, c0 = 0, ns1 = 0, c1 = 0; /* must() exits on failure */
 
 	usleep(100000); /* let the child close its files */
 	link = th_attach_pid(t->skel->progs.lsm_test_decide, pid);
@@ -142,7 +142,7 @@ static double pass_ns(TestHost *t, const char *path, bool no_decide, double *ret
 
 		/* an open or exec walks its path right before the hook runs */
 		if (walk_first)
-			(void)stat(path ? path : "/", &st);
+			(void)stat(path, &st);
 		must(th_run(link) == 0, "iterator");
 	}
 	must(prog_stats(pfd, &ns1, &c1) == 0, "bpf_obj_get_info_by_fd");
@@ -152,8 +152,6 @@ static double pass_ns(TestHost *t, const char *path, bool no_decide, double *ret
 	t->skel->bss->req.tgid = (__u32)getpid();
 	t->skel->bss->req.no_result = 0;
 	t->skel->bss->req.no_decide = 0;
-	if (ret_per_run)
-		*ret_per_run = c1 > c0 ? (double)(ns1 - ns0) / (double)(c1 - c0) : 0;
 	return (double)(ns1 - ns0);
 }
 
@@ -161,12 +159,11 @@ static double pass_ns(TestHost *t, const char *path, bool no_decide, double *ret
  * ns per decision of `target`: passes that decide minus passes that stop right before the decision
  * (same program, same file, same end-of-iteration call), per pass. What is left is what an LSM
  * program adds to an operation beyond its entry: the workload, the subject, the matcher and the
- * verdict. *ret_run gets the program's whole mean run time as bpf stats report it (decision runs
- * and end-of-iteration runs averaged; the stats' own clock reads included).
+ * verdict.
  */
-static double measure(TestHost *t, const char *target, double *ret_run)
+static double measure(TestHost *t, const char *target)
 {
-	double without = pass_ns(t, target, true, NULL), with = pass_ns(t, target, false, ret_run);
+	double without = pass_ns(t, target, true), with = pass_ns(t, target, false);
 
 	return (with - without) / RUNS;
 }
@@ -182,10 +179,10 @@ static int cmp_double(const void *a, const void *b)
 #define ROUNDS 5
 static double median_measure(TestHost *t, const char *target)
 {
-	double v[ROUNDS], run;
+	double v[ROUNDS];
 
 	for (int i = 0; i < ROUNDS; i++)
-		v[i] = measure(t, target, &run);
+		v[i] = measure(t, target);
 	qsort(v, ROUNDS, sizeof(v[0]), cmp_double);
 	return v[ROUNDS / 2];
 }

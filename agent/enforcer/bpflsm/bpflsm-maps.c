@@ -31,6 +31,18 @@ __u32 lsm_kdev(unsigned long long st_dev)
 	return (__u32)((major(st_dev) << 20) | (minor(st_dev) & 0xfffff));
 }
 
+void lsm_self_root(struct lsm_self *self)
+{
+	struct stat root;
+
+	self->root_ino = 0;
+	self->root_dev = 0;
+	if (stat("/", &root) == 0) {
+		self->root_ino = root.st_ino;
+		self->root_dev = lsm_kdev(root.st_dev);
+	}
+}
+
 __u64 lsm_name_hash(const char *name)
 {
 	__u64 h = LSM_FNV_OFFSET;

@@ -462,15 +462,10 @@ static int set_self(Enforcer *e, pid_t pid)
 	struct lsm_self self = {};
 	unsigned long long ticks = 0;
 	long hz = sysconf(_SC_CLK_TCK);
-	struct stat root;
 	__u32 zero = 0;
 	int r;
 
-	/* rules are resolved against this root: the walk need not go above it */
-	if (stat("/", &root) == 0) {
-		self.root_ino = root.st_ino;
-		self.root_dev = lsm_kdev(root.st_dev);
-	}
+	lsm_self_root(&self);
 	if (pid > 0) {
 		r = read_start_ticks(pid, &ticks);
 		if (r < 0)
@@ -586,12 +581,11 @@ static int bpflsm_new(const EnforcerOptions *opts, Enforcer **ret)
 
 		(void)snprintf(stale, sizeof(stale), "%s/lsm_names", e->pin_dir);
 		(void)unlink(stale);
-	}
-	if (e->adopted)
 		log_notice(
 			"bpflsm: adopted the pinned enforcement of an earlier run (%s); the next "
 			"apply reconciles it",
 			e->pin_dir);
+	}
 	*ret = e;
 	return 0;
 }

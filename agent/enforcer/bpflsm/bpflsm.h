@@ -61,6 +61,9 @@ typedef struct LsmPlan {
 
 /* Kernel dev_t (MAJOR << 20 | MINOR) of a stat(2) st_dev: what sb->s_dev holds. */
 __u32 lsm_kdev(unsigned long long st_dev);
+/* Fills self->root_ino and root_dev with this process's root directory, against which rules are
+ * resolved: the ancestor walk ends there (0 when it cannot be read: the walk goes to the top). */
+void lsm_self_root(struct lsm_self *self);
 /* FNV-1a 64 of a path component (agent-abi.h: lsm_name_hash). */
 __u64 lsm_name_hash(const char *name);
 

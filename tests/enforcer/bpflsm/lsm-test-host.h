@@ -10,7 +10,6 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/macro.h"
@@ -67,13 +66,9 @@ static inline int th_open(TestHost *t)
 	/* the root directory, as the enforcer records it (no agent: tgid 0) */
 	{
 		struct lsm_self self = {};
-		struct stat root;
 		__u32 zero = 0;
 
-		if (stat("/", &root) == 0) {
-			self.root_ino = root.st_ino;
-			self.root_dev = lsm_kdev(root.st_dev);
-		}
+		lsm_self_root(&self);
 		if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.lsm_self), &zero, &self,
 					BPF_ANY) < 0) {
 			int r = -errno;
