@@ -285,6 +285,7 @@ struct lsm_filter {
 #define LSM_FF_DIR(c)	(1U << (1 + (c))) /* DIR keys of class c (process 0, file 1) */
 #define LSM_FF_NAMES(c) (1U << (3 + (c))) /* NAME keys of class c inside the directory */
 #define LSM_FF_NAME	(1U << 5)	  /* a NAME key (lsm_filter_name_slot) */
+#define LSM_FF_SRC	(1U << 6)	  /* an INODE, DIR or NAME key here with a fromSource */
 
 /* The slot of (ino, dev): a multiplicative hash, the same on both sides. */
 static inline __u32 lsm_filter_slot(__u64 ino, __u32 dev)

@@ -38,8 +38,7 @@ int lsm_test_decide(struct bpf_iter__task_file *ctx)
 	struct lsm_dec dec = {};
 	struct lsm_op op = {};
 	struct lsm_wl_cfg *cfg;
-	__u32 fd = ctx->fd, id = LSM_WL_HOST, dev;
-	__u64 ino;
+	__u32 fd = ctx->fd, id = LSM_WL_HOST;
 
 	if (!task || !file || task->tgid != req.tgid || (int)fd == req.subject_fd)
 		return 0;
@@ -62,14 +61,16 @@ int lsm_test_decide(struct bpf_iter__task_file *ctx)
 		struct file *sf = NULL;
 
 		bpf_probe_read_kernel(&sf, sizeof(sf), fds + (req.subject_fd & 0xffff));
-		ino = BPF_CORE_READ(sf, f_inode, i_ino);
-		dev = BPF_CORE_READ(sf, f_inode, i_sb, s_dev);
+		op.subj_ino = BPF_CORE_READ(sf, f_inode, i_ino);
+		op.subj_dev = BPF_CORE_READ(sf, f_inode, i_sb, s_dev);
 	} else {
 		struct mm_struct *mm = task->mm;
 
-		lsm_file_ident(mm ? mm->exe_file : NULL, &ino, &dev);
+		lsm_file_ident(mm ? mm->exe_file : NULL, &op.subj_ino, &op.subj_dev);
 	}
-	lsm_subject_src(&op, ino, dev);
+	/* the iterated task is not the current one: its executable is the subject */
+	op.subj_set = 1;
+	op.src_done = (__u8)lsm_opaque_zero;
 
 	switch (req.class) {
 	case LSM_CLASS_PROCESS:

@@ -57,8 +57,7 @@ static __always_inline struct lsm_wl_cfg *lsm_begin(struct lsm_op *op, __u8 clas
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct lsm_wl_cfg *cfg;
-	__u32 wl_id = 0, dev;
-	__u64 ino;
+	__u32 wl_id = 0;
 
 	cfg = lsm_workload(&wl_id);
 	if (!cfg)
@@ -70,12 +69,8 @@ static __always_inline struct lsm_wl_cfg *lsm_begin(struct lsm_op *op, __u8 clas
 	op->access = access;
 	if (cfg->flags & LSM_WF_PTS)
 		op->tty = task->signal->tty != NULL;
-	if (cfg->flags & LSM_WF_SRC_RULES) {
-		struct mm_struct *mm = task->mm;
-
-		lsm_file_ident(mm ? mm->exe_file : NULL, &ino, &dev);
-		lsm_subject_src(op, ino, dev);
-	}
+	/* the subject's source: resolved when a candidate key needs it (lsm_need_src) */
+	op->src_done = (__u8)lsm_opaque_zero;
 	return cfg;
 }
 

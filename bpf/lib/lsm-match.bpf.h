@@ -51,12 +51,16 @@
 struct lsm_op {
 	__u32 wl;     /* lsm_rule_key.wl */
 	__u32 wflags; /* struct lsm_wl_cfg.flags */
-	__u32 src;    /* subject's source id, 0 = none */
+	__u32 src;    /* subject's source id, 0 = none; valid once src_done (lsm_need_src) */
 	__u32 uid;    /* subject's real uid */
+	__u64 subj_ino; /* with subj_set: the subject's executable (test hosts), else the current */
+	__u32 subj_dev; /* task's mm->exe_file is read when the source is first needed */
 	__u8 class;
 	__u8 access;
 	__u8 tty;
-	__u8 pad;
+	__u8 src_done; /* src is resolved; starts from lsm_opaque_zero (it changes inside a walk) */
+	__u8 subj_set;
+	__u8 pad[7];
 };
 
 struct lsm_best {
@@ -141,7 +145,8 @@ struct lsm_query {
 	__u32 rank;
 	__u8 owner;
 	__u8 nonrec_ok;
-	__u8 pad[2];
+	__u8 with_src; /* the key may exist with a source (LSM_FF_SRC): look up op->src's too */
+	__u8 pad;
 };
 
 __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct lsm_op *op,
@@ -159,7 +164,7 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 		__u32 r = q->rank;
 
 		if (pass == 0) {
-			if (!op->src)
+			if (!op->src || !q->with_src)
 				continue;
 			k->src = op->src;
 			r |= LSM_RANK_SOURCE;
@@ -203,24 +208,114 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 	return 0;
 }
 
-/* Looks up q->k (filled by the caller, which keeps no other copy of the key on its stack). */
+/* ---- the subject ------------------------------------------------------------------------------
+ */
+
+/* The identity of `file` (a BTF pointer; NULL: ino 0). */
+static __always_inline void lsm_file_ident(struct file *file, __u64 *ret_ino, __u32 *ret_dev)
+{
+	struct inode *inode = file ? file->f_inode : NULL;
+
+	*ret_ino = 0;
+	*ret_dev = 0;
+	if (!inode)
+		return;
+	*ret_ino = inode->i_ino;
+	*ret_dev = inode->i_sb->s_dev;
+}
+
+static __always_inline const struct lsm_filter *lsm_get_filter(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&lsm_filter, &zero);
+}
+
+/* What the maps may hold on slot `slot` (LSM_FF_*; without a filter: anything). */
+static __always_inline __u8 lsm_filter_flags(const struct lsm_filter *f, __u32 slot)
+{
+	if (!f)
+		return 0xff;
+	return f->slots[slot & (LSM_FILTER_SLOTS - 1)];
+}
+
+/*
+ * Resolves op->src, the subject's source id, the first time a candidate key may exist with a
+ * source (its filter slot has LSM_FF_SRC): most operations never need it, and reading the
+ * executable's identity (mm, file, inode, super block) is most of what a decision would cost
+ * otherwise. The subject is op->subj_ino/dev when set (test hosts), else the current task's
+ * executable. A global function, verified once (inlined at every candidate key, the walk's states
+ * multiply past the verifier's budget).
+ */
+__noinline int lsm_resolve_src(struct lsm_op *op)
+{
+	struct lsm_inode_key ik = {};
+	__u64 ino = 0;
+	__u32 dev = 0;
+	__u32 *src;
+
+	if (!op)
+		return 0;
+	op->src_done = 1;
+	op->src = 0;
+	if (!(op->wflags & LSM_WF_SRC_RULES))
+		return 0;
+	if (op->subj_set) {
+		ino = op->subj_ino;
+		dev = op->subj_dev;
+	} else {
+		struct task_struct *task = bpf_get_current_task_btf();
+		struct mm_struct *mm = task->mm;
+		struct file *exe = mm ? mm->exe_file : NULL;
+		struct inode *inode = exe ? exe->f_inode : NULL;
+
+		if (inode) {
+			ino = inode->i_ino;
+			dev = inode->i_sb->s_dev;
+		}
+	}
+	if (!ino || !(lsm_filter_flags(lsm_get_filter(), lsm_filter_slot(ino, dev)) & LSM_FF_IDENT))
+		return 0;
+	ik.ino = ino;
+	ik.dev = dev;
+	ik.wl = op->wl;
+	src = bpf_map_lookup_elem(&lsm_srcs, &ik);
+	if (src)
+		op->src = *src;
+	return 0;
+}
+
+static __always_inline void lsm_need_src(struct lsm_op *op)
+{
+	if (!op->src_done)
+		lsm_resolve_src(op);
+}
+
+/* Looks up q->k (filled by the caller, which keeps no other copy of the key on its stack), also
+ * with the subject's source when the key's filter flags `ff` say it may exist with one. */
 static __always_inline void lsm_lookup_both(struct lsm_dec *d, struct lsm_query *q,
-					    const struct lsm_op *op, __u8 owner, __u32 rank,
-					    __u8 nonrec_ok)
+					    struct lsm_op *op, __u8 owner, __u32 rank,
+					    __u8 nonrec_ok, __u8 ff)
 {
 	q->rank = rank;
 	q->owner = owner;
 	q->nonrec_ok = nonrec_ok;
+	q->with_src = (ff & LSM_FF_SRC) != 0;
+	if (q->with_src)
+		lsm_need_src(op);
 	lsm_try_key(d, q, op, NULL);
 }
 
 static __always_inline void lsm_lookup_name(struct lsm_dec *d, struct lsm_query *q,
-					    const struct lsm_op *op, __u8 owner, __u32 rank,
-					    const char *name)
+					    struct lsm_op *op, __u8 owner, __u32 rank,
+					    const char *name, __u8 ff)
 {
 	q->rank = rank;
 	q->owner = owner;
 	q->nonrec_ok = 1;
+	q->with_src = (ff & LSM_FF_SRC) != 0;
+	if (q->with_src)
+		lsm_need_src(op);
 	lsm_try_key(d, q, op, (const struct lsm_name_val *)name);
 }
 
@@ -264,21 +359,6 @@ static __always_inline int lsm_read_name(__u64 name, __u32 len, char *buf, __u64
 	return 0;
 }
 
-static __always_inline const struct lsm_filter *lsm_get_filter(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&lsm_filter, &zero);
-}
-
-/* What the maps may hold on slot `slot` (LSM_FF_*; without a filter: anything). */
-static __always_inline __u8 lsm_filter_flags(const struct lsm_filter *f, __u32 slot)
-{
-	if (!f)
-		return 0xff;
-	return f->slots[slot & (LSM_FILTER_SLOTS - 1)];
-}
-
 static __always_inline struct lsm_scratch *lsm_get_scratch(void)
 {
 	__u32 zero = 0;
@@ -313,7 +393,7 @@ struct lsm_walk {
 	__u64 mnt;	  /* the current mount (its address) */
 	__u64 mnt_root;	  /* its root dentry (its address) */
 	struct lsm_dec *dec;
-	const struct lsm_op *op;
+	struct lsm_op *op;
 	__u64 name;	/* address of the target's last path component */
 	__u64 name_dir; /* inode of the parent directory when it may hold NAME keys of the class */
 	__u32 name_dev;
@@ -333,7 +413,7 @@ struct lsm_walk {
  * DIR rules, and whether it is the parent that may hold NAME keys. */
 static __always_inline void lsm_dir_check(struct lsm_walk *w, __u64 ino)
 {
-	const struct lsm_op *op = w->op;
+	struct lsm_op *op = w->op;
 	__u32 c = op->class & 1; /* dentry decisions: process or file */
 	__u32 dist = w->dist;
 	struct lsm_query q;
@@ -352,7 +432,7 @@ static __always_inline void lsm_dir_check(struct lsm_walk *w, __u64 ino)
 		q.k.class = op->class;
 		q.k.kind = LSM_K_DIR;
 		lsm_lookup_both(w->dec, &q, op, w->owner, LSM_RANK_KIND(LSM_KIND_DIR) | depth,
-				dist <= 1);
+				dist <= 1, ff);
 	}
 	if (dist == 1 && (ff & LSM_FF_NAMES(c))) {
 		w->name_dir = ino;
@@ -474,17 +554,18 @@ static long lsm_walk_step(__u64 i, void *ctx)
 static __always_inline void lsm_name_check(struct lsm_walk *w, const struct lsm_filter *filter,
 					   struct lsm_query *q)
 {
-	const struct lsm_op *op = w->op;
+	struct lsm_op *op = w->op;
 	struct lsm_scratch *s;
 	__u64 h;
+	__u8 ff;
 
 	if (!w->name_dir)
 		return;
 	s = lsm_get_scratch();
 	if (!s || lsm_read_name(w->name, w->name_len, s->name, &h) < 0)
 		return;
-	if (!(lsm_filter_flags(filter, lsm_filter_name_slot(w->name_dir, h, w->name_dev)) &
-	      LSM_FF_NAME))
+	ff = lsm_filter_flags(filter, lsm_filter_name_slot(w->name_dir, h, w->name_dev));
+	if (!(ff & LSM_FF_NAME))
 		return;
 	__builtin_memset(q, 0, sizeof(*q));
 	q->k.id = h;
@@ -493,12 +574,12 @@ static __always_inline void lsm_name_check(struct lsm_walk *w, const struct lsm_
 	q->k.wl = op->wl;
 	q->k.class = op->class;
 	q->k.kind = LSM_K_NAME;
-	lsm_lookup_name(w->dec, q, op, w->owner, LSM_RANK_KIND(LSM_KIND_PATH), s->name);
+	lsm_lookup_name(w->dec, q, op, w->owner, LSM_RANK_KIND(LSM_KIND_PATH), s->name, ff);
 }
 
 /* File and process decisions on a dentry (maybe negative: a name about to be created). `dentry`
  * and `mnt` are BTF pointers (a program's arguments or fields read from them). */
-static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct lsm_op *op,
+static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, struct lsm_op *op,
 					      struct dentry *dentry, struct vfsmount *mnt)
 {
 	const struct lsm_filter *filter = lsm_get_filter();
@@ -512,14 +593,16 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 	if (inode) {
 		__u64 ino = inode->i_ino;
 
+		__u8 ff = lsm_filter_flags(filter, lsm_filter_slot(ino, dev));
+
 		owner = inode->i_uid.val == op->uid;
-		if (lsm_filter_flags(filter, lsm_filter_slot(ino, dev)) & LSM_FF_IDENT) {
+		if (ff & LSM_FF_IDENT) {
 			q.k.id = ino;
 			q.k.dev = dev;
 			q.k.wl = op->wl;
 			q.k.class = op->class;
 			q.k.kind = LSM_K_INODE;
-			lsm_lookup_both(dec, &q, op, owner, LSM_RANK_KIND(LSM_KIND_PATH), 1);
+			lsm_lookup_both(dec, &q, op, owner, LSM_RANK_KIND(LSM_KIND_PATH), 1, ff);
 		}
 	}
 
@@ -533,7 +616,7 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 			q.k.class = op->class;
 			q.k.kind = LSM_K_EXECNAME;
 			lsm_lookup_name(dec, &q, op, owner, LSM_RANK_KIND(LSM_KIND_EXECNAME),
-					s->name);
+					s->name, LSM_FF_SRC);
 		}
 	}
 
@@ -566,6 +649,7 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 		w.raw = (__u8)lsm_opaque_zero;
 		w.skip = (__u8)lsm_opaque_zero;
 		w.done = (__u8)lsm_opaque_zero;
+		op->src_done |= (__u8)lsm_opaque_zero;
 		bpf_loop(LSM_MAX_DEPTH, lsm_walk_step, &w, 0);
 		if (!w.done) {
 			dec->fail_closed = 1;
@@ -576,7 +660,7 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, const struct 
 }
 
 /* Network: the reference's decide_network() on the socket() triple. */
-static __always_inline void lsm_decide_socket(struct lsm_dec *dec, const struct lsm_op *op,
+static __always_inline void lsm_decide_socket(struct lsm_dec *dec, struct lsm_op *op,
 					      int family, int type, int protocol)
 {
 	struct lsm_query q = {.k = {.wl = op->wl, .class = LSM_CLASS_NETWORK}};
@@ -590,28 +674,28 @@ static __always_inline void lsm_decide_socket(struct lsm_dec *dec, const struct 
 	if (eff > 0) {
 		q.k.kind = LSM_K_NET_IP;
 		q.k.id = eff;
-		lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_IP), 1);
+		lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_IP), 1, LSM_FF_SRC);
 	}
 	q.k.kind = LSM_K_NET_TYPE;
 	q.k.id = t;
-	lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_TYPE), 1);
+	lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_TYPE), 1, LSM_FF_SRC);
 	if (family == 17 /* AF_PACKET */ || t == 10 /* SOCK_PACKET */) {
 		q.k.kind = LSM_K_NET_PACKET;
 		q.k.id = 0;
-		lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_TYPE), 1);
+		lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_TYPE), 1, LSM_FF_SRC);
 	}
 	q.k.kind = LSM_K_NET_ALL;
 	q.k.id = 0;
-	lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_ALL), 1);
+	lsm_lookup_both(dec, &q, op, 1, LSM_RANK_KIND(LSM_KIND_NET_ALL), 1, LSM_FF_SRC);
 }
 
-static __always_inline void lsm_decide_cap(struct lsm_dec *dec, const struct lsm_op *op, int cap)
+static __always_inline void lsm_decide_cap(struct lsm_dec *dec, struct lsm_op *op, int cap)
 {
 	struct lsm_query q = {
 		.k = {.wl = op->wl, .class = LSM_CLASS_CAPABILITY, .kind = LSM_K_CAP}};
 
 	q.k.id = cap;
-	lsm_lookup_both(dec, &q, op, 1, 0, 1);
+	lsm_lookup_both(dec, &q, op, 1, 0, 1, LSM_FF_SRC);
 }
 
 /* The reference's finish(): verdict and decider. */
@@ -653,40 +737,6 @@ static __always_inline void lsm_finish(struct lsm_dec *d, const struct lsm_wl_cf
 		d->verdict = LSM_ACT_ALLOW;
 		d->decider = LSM_DECIDER_NONE;
 	}
-}
-
-/* ---- the subject ------------------------------------------------------------------------------
- */
-
-/* Fills op->src from the subject's executable, named by its identity (ino 0: unknown subject). */
-static __always_inline void lsm_subject_src(struct lsm_op *op, __u64 ino, __u32 dev)
-{
-	struct lsm_inode_key ik = {};
-	__u32 *src;
-
-	op->src = 0;
-	if (!ino || !(op->wflags & LSM_WF_SRC_RULES) ||
-	    !(lsm_filter_flags(lsm_get_filter(), lsm_filter_slot(ino, dev)) & LSM_FF_IDENT))
-		return;
-	ik.ino = ino;
-	ik.dev = dev;
-	ik.wl = op->wl;
-	src = bpf_map_lookup_elem(&lsm_srcs, &ik);
-	if (src)
-		op->src = *src;
-}
-
-/* The identity of `file` (a BTF pointer; NULL: ino 0). */
-static __always_inline void lsm_file_ident(struct file *file, __u64 *ret_ino, __u32 *ret_dev)
-{
-	struct inode *inode = file ? file->f_inode : NULL;
-
-	*ret_ino = 0;
-	*ret_dev = 0;
-	if (!inode)
-		return;
-	*ret_ino = inode->i_ino;
-	*ret_dev = inode->i_sb->s_dev;
 }
 
 /* ---- paths for events -------------------------------------------------------------------------

@@ -607,10 +607,14 @@ __u8 lsm_filter_get(const struct lsm_filter *f, __u32 slot)
 /* The filter flags of a key of `lsm_rules` or `lsm_name_rules`. */
 static void filter_add_rule_key(struct lsm_filter *f, const struct lsm_rule_key *k)
 {
+	__u8 src = k->src ? LSM_FF_SRC : 0;
+
 	if (k->kind == LSM_K_INODE)
-		filter_or(f, lsm_filter_slot(k->id, k->dev), LSM_FF_IDENT);
+		filter_or(f, lsm_filter_slot(k->id, k->dev), LSM_FF_IDENT | src);
 	else if (k->kind == LSM_K_NAME)
-		filter_or(f, lsm_filter_name_slot(k->aux, k->id, k->dev), LSM_FF_NAME);
+		filter_or(f, lsm_filter_name_slot(k->aux, k->id, k->dev), LSM_FF_NAME | src);
+	else if (k->kind == LSM_K_DIR && src)
+		filter_or(f, lsm_filter_slot(k->id, k->dev), src);
 }
 
 /* The filter flags of directory (ino, dev) with `lsm_dirs` flags `df`. */
