@@ -337,6 +337,9 @@ enum lsm_kind {
 #define LSM_RF_OWNER_ONLY (1U << 1) /* only the owner of the target (real uid == i_uid) */
 #define LSM_RF_PTS_FALSE  (1U << 2) /* pts: false */
 #define LSM_RF_RECURSIVE  (1U << 3) /* DIR: anything below, not only direct entries */
+#define LSM_RF_VIA_INODE                                                       \
+	(1U << 4) /* NAME: merged from the INODE key of lsm_name_rule_val.ino; \
+		   * counts only when the target is that inode */
 
 /* Key of `lsm_rules` and `lsm_name_rules`. 32 bytes. */
 struct lsm_rule_key {
@@ -375,6 +378,12 @@ struct lsm_name_val {
 struct lsm_name_rule_val {
 	struct lsm_rule_val rules;
 	struct lsm_name_val name;
+	/* LSM_K_NAME: the inode at that name when the plan was built (ino 0: none), whose INODE key
+	 * of the same source is merged into `rules` (entries flagged LSM_RF_VIA_INODE): a decision
+	 * on that inode through this name needs no INODE lookup. */
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
 };
 
 /* Key of `lsm_srcs` (value: __u32 source id) and `lsm_dirs` (value: __u32 LSM_DF_* flags). 16

@@ -23,10 +23,10 @@ char LICENSE[] SEC("license") = "GPL";
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 #if defined(__TARGET_ARCH_x86)
-#define BENCH_NR_OPENAT 257
+#define BENCH_NR_OPENAT	       257
 #define BENCH_SYSCALL_NR(regs) ((regs)->orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
-#define BENCH_NR_OPENAT 56
+#define BENCH_NR_OPENAT	       56
 #define BENCH_SYSCALL_NR(regs) ((regs)->syscallno)
 #else
 #error "lsm-bench.bpf.c: openat's number on this architecture"

@@ -49,10 +49,10 @@
 
 /* Who acts and on what. Filled by the hook, read by the matcher. */
 struct lsm_op {
-	__u32 wl;     /* lsm_rule_key.wl */
-	__u32 wflags; /* struct lsm_wl_cfg.flags */
-	__u32 src;    /* subject's source id, 0 = none; valid once src_done (lsm_need_src) */
-	__u32 uid;    /* subject's real uid */
+	__u32 wl;	/* lsm_rule_key.wl */
+	__u32 wflags;	/* struct lsm_wl_cfg.flags */
+	__u32 src;	/* subject's source id, 0 = none; valid once src_done (lsm_need_src) */
+	__u32 uid;	/* subject's real uid */
 	__u64 subj_ino; /* with subj_set: the subject's executable (test hosts), else the current */
 	__u32 subj_dev; /* task's mm->exe_file is read when the source is first needed */
 	__u8 class;
@@ -60,7 +60,9 @@ struct lsm_op {
 	__u8 tty;
 	__u8 src_done; /* src is resolved; starts from lsm_opaque_zero (it changes inside a walk) */
 	__u8 subj_set;
-	__u8 pad[7];
+	__u8 pad[3];
+	__u32 tgt_dev; /* the target's inode (0: none), to learn whether a NAME key found holds */
+	__u64 tgt_ino; /* its INODE keys (lsm_name_rule_val.ino) */
 };
 
 struct lsm_best {
@@ -146,7 +148,7 @@ struct lsm_query {
 	__u8 owner;
 	__u8 nonrec_ok;
 	__u8 with_src; /* the key may exist with a source (LSM_FF_SRC): look up op->src's too */
-	__u8 pad;
+	__u8 skip;     /* passes not to look up (bit 0: with the source, bit 1: without) */
 };
 
 __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct lsm_op *op,
@@ -154,6 +156,7 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 {
 	struct lsm_rule_key kk, *k = &kk;
 	struct lsm_rule_val *v;
+	int covered = 0;
 
 	if (!d || !q || !op)
 		return 0;
@@ -162,7 +165,10 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 	__builtin_memcpy(&kk, &q->k, sizeof(kk));
 	for (int pass = 0; pass < 2; pass++) {
 		__u32 r = q->rank;
+		__u8 via_inode_ok = 0; /* LSM_RF_VIA_INODE entries count */
 
+		if (q->skip & (1 << pass))
+			continue;
 		if (pass == 0) {
 			if (!op->src || !q->with_src)
 				continue;
@@ -173,21 +179,32 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 		}
 		if (name) {
 			struct lsm_name_rule_val *nv = bpf_map_lookup_elem(&lsm_name_rules, k);
+			const __u64 *a, *b;
 			int eq = 1;
 
 			if (!nv)
 				continue;
-			for (int i = 0; i < LSM_NAME_MAX; i++) {
-				if (nv->name.name[i] != name->name[i]) {
+			/* both are zero after the NUL (lsm_read_name, user space): word by word */
+			a = (const __u64 *)nv->name.name;
+			b = (const __u64 *)name->name;
+			for (int i = 0; i < LSM_NAME_MAX / 8; i++) {
+				__u64 x = a[i];
+
+				if (x != b[i]) {
 					eq = 0;
 					break;
 				}
-				if (!name->name[i])
+				/* the word with the NUL: the rest is zeros on both sides */
+				if ((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL)
 					break;
 			}
 			if (!eq) {
 				lsm_stat_inc(LSM_STAT_HASH_COLLISION);
 				continue;
+			}
+			if (nv->ino && nv->ino == op->tgt_ino && nv->dev == op->tgt_dev) {
+				covered |= 1 << pass;
+				via_inode_ok = 1;
 			}
 			v = &nv->rules;
 		} else {
@@ -202,10 +219,13 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 				break;
 			if (!q->nonrec_ok && !(e->flags & LSM_RF_RECURSIVE))
 				continue;
+			/* a NAME key's merged INODE rules hold only for that inode */
+			if ((e->flags & LSM_RF_VIA_INODE) && !via_inode_ok)
+				continue;
 			lsm_consider(d, e, op, q->owner, r);
 		}
 	}
-	return 0;
+	return covered;
 }
 
 /* ---- the subject ------------------------------------------------------------------------------
@@ -260,9 +280,13 @@ __noinline int lsm_resolve_src(struct lsm_op *op)
 	op->src = 0;
 	if (!(op->wflags & LSM_WF_SRC_RULES))
 		return 0;
+	/* barrier_var(): each branch loads its own (6.1 refuses one load instruction shared by
+	 * a stack and a kernel pointer) */
 	if (op->subj_set) {
 		ino = op->subj_ino;
 		dev = op->subj_dev;
+		barrier_var(ino);
+		barrier_var(dev);
 	} else {
 		struct task_struct *task = bpf_get_current_task_btf();
 		struct mm_struct *mm = task->mm;
@@ -272,6 +296,8 @@ __noinline int lsm_resolve_src(struct lsm_op *op)
 		if (inode) {
 			ino = inode->i_ino;
 			dev = inode->i_sb->s_dev;
+			barrier_var(ino);
+			barrier_var(dev);
 		}
 	}
 	if (!ino || !(lsm_filter_flags(lsm_get_filter(), lsm_filter_slot(ino, dev)) & LSM_FF_IDENT))
@@ -291,8 +317,9 @@ static __always_inline void lsm_need_src(struct lsm_op *op)
 		lsm_resolve_src(op);
 }
 
-/* Looks up q->k (filled by the caller, which keeps no other copy of the key on its stack), also
- * with the subject's source when the key's filter flags `ff` say it may exist with one. */
+/* Looks up q->k (filled by the caller, which keeps no other copy of the key on its stack, and sets
+ * q->skip), also with the subject's source when the key's filter flags `ff` say it may exist with
+ * one. */
 static __always_inline void lsm_lookup_both(struct lsm_dec *d, struct lsm_query *q,
 					    struct lsm_op *op, __u8 owner, __u32 rank,
 					    __u8 nonrec_ok, __u8 ff)
@@ -306,9 +333,10 @@ static __always_inline void lsm_lookup_both(struct lsm_dec *d, struct lsm_query 
 	lsm_try_key(d, q, op, NULL);
 }
 
-static __always_inline void lsm_lookup_name(struct lsm_dec *d, struct lsm_query *q,
-					    struct lsm_op *op, __u8 owner, __u32 rank,
-					    const char *name, __u8 ff)
+/* Returns the passes whose INODE key of q->cover_ino is merged into the NAME key found. */
+static __always_inline int lsm_lookup_name(struct lsm_dec *d, struct lsm_query *q,
+					   struct lsm_op *op, __u8 owner, __u32 rank,
+					   const char *name, __u8 ff)
 {
 	q->rank = rank;
 	q->owner = owner;
@@ -316,7 +344,7 @@ static __always_inline void lsm_lookup_name(struct lsm_dec *d, struct lsm_query 
 	q->with_src = (ff & LSM_FF_SRC) != 0;
 	if (q->with_src)
 		lsm_need_src(op);
-	lsm_try_key(d, q, op, (const struct lsm_name_val *)name);
+	return lsm_try_key(d, q, op, (const struct lsm_name_val *)name);
 }
 
 /* A component length as the walk keeps it: 0 for one longer than any rule's (NAME_MAX is 255). */
@@ -352,7 +380,8 @@ static __always_inline int lsm_read_name(__u64 name, __u32 len, char *buf, __u64
 		return -1;
 	if (bpf_probe_read_kernel(buf, len & (LSM_NAME_MAX - 1), (const void *)name) < 0)
 		return -1;
-	buf[len & (LSM_NAME_MAX - 1)] = 0;
+	/* the NUL and zeros up to the next word (buf has room: scratch.path follows) */
+	*(__u64 *)(buf + (len & (LSM_NAME_MAX - 1))) = 0;
 	c.len = len + lsm_opaque_zero; /* see lsm_opaque_zero */
 	bpf_loop(LSM_NAME_MAX - 1, lsm_hash_step, &c, 0);
 	*ret_hash = c.h;
@@ -405,8 +434,9 @@ struct lsm_walk {
 	__u8 skip; /* the current dentry is a mount point: already checked as the mounted root */
 	__u8 done; /* reached the root */
 	__u8 owner;
-	__u8 name_len; /* length of the component (longer ones match no rule) */
-	__u8 pad[7];
+	__u8 name_len;	 /* length of the component (longer ones match no rule) */
+	__u8 names_done; /* the target's NAME keys were checked before the walk */
+	__u8 pad[6];
 };
 
 /* Checks directory (ino, w->dev) at w->dist steps above the target, as its filter slot says: its
@@ -434,7 +464,7 @@ static __always_inline void lsm_dir_check(struct lsm_walk *w, __u64 ino)
 		lsm_lookup_both(w->dec, &q, op, w->owner, LSM_RANK_KIND(LSM_KIND_DIR) | depth,
 				dist <= 1, ff);
 	}
-	if (dist == 1 && (ff & LSM_FF_NAMES(c))) {
+	if (dist == 1 && !w->names_done && (ff & LSM_FF_NAMES(c))) {
 		w->name_dir = ino;
 		w->name_dev = w->dev;
 	}
@@ -577,6 +607,73 @@ static __always_inline void lsm_name_check(struct lsm_walk *w, const struct lsm_
 	lsm_lookup_name(w->dec, q, op, w->owner, LSM_RANK_KIND(LSM_KIND_PATH), s->name, ff);
 }
 
+/* The target's own identity, for lsm_decide_target(). */
+struct lsm_target {
+	__u64 name;	/* address of its last component */
+	__u64 name_dir; /* inode of its parent directory when that may hold NAME keys, else 0 */
+	__u64 ino;	/* its inode, 0 for a negative dentry */
+	__u32 name_dev;
+	__u32 dev;
+	__u8 name_len; /* lsm_name_len() */
+	__u8 owner;
+	__u8 names_done; /* its NAME keys are decided here (else after the walk: a mount root) */
+	__u8 pad[5];
+};
+
+/*
+ * The target's own keys: its NAME key in the parent directory first, then its INODE key unless
+ * the NAME key found holds it (lsm_name_rule_val.ino) for every pass that needs it: one lookup,
+ * not two, for an operation through the rule's own path. A global function, verified once.
+ */
+__noinline int lsm_decide_target(struct lsm_dec *d, struct lsm_op *op, struct lsm_target *t,
+				 struct lsm_query *q)
+{
+	const struct lsm_filter *filter = lsm_get_filter();
+	int covered = 0;
+	__u8 ff;
+
+	if (!d || !op || !t || !q)
+		return 0;
+	op->tgt_ino = t->ino;
+	op->tgt_dev = t->dev;
+	if (t->name_dir) {
+		struct lsm_scratch *s = lsm_get_scratch();
+		__u64 h;
+
+		if (s && lsm_read_name(t->name, t->name_len, s->name, &h) == 0) {
+			ff = lsm_filter_flags(filter,
+					      lsm_filter_name_slot(t->name_dir, h, t->name_dev));
+			if (ff & LSM_FF_NAME) {
+				__builtin_memset(q, 0, sizeof(*q));
+				q->k.id = h;
+				q->k.aux = t->name_dir;
+				q->k.dev = t->name_dev;
+				q->k.wl = op->wl;
+				q->k.class = op->class;
+				q->k.kind = LSM_K_NAME;
+				covered =
+					lsm_lookup_name(d, q, op, t->owner,
+							LSM_RANK_KIND(LSM_KIND_PATH), s->name, ff);
+			}
+		}
+	}
+	if (!t->ino)
+		return 0;
+	ff = lsm_filter_flags(filter, lsm_filter_slot(t->ino, t->dev));
+	/* the passes left: without a source unless covered, with one if it may exist */
+	if (!(ff & LSM_FF_IDENT) || ((covered & 2) && (!(ff & LSM_FF_SRC) || (covered & 1))))
+		return 0;
+	__builtin_memset(q, 0, sizeof(*q));
+	q->skip = (__u8)covered;
+	q->k.id = t->ino;
+	q->k.dev = t->dev;
+	q->k.wl = op->wl;
+	q->k.class = op->class;
+	q->k.kind = LSM_K_INODE;
+	lsm_lookup_both(d, q, op, t->owner, LSM_RANK_KIND(LSM_KIND_PATH), 1, ff);
+	return 0;
+}
+
 /* File and process decisions on a dentry (maybe negative: a name about to be created). `dentry`
  * and `mnt` are BTF pointers (a program's arguments or fields read from them). */
 static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, struct lsm_op *op,
@@ -588,22 +685,39 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, struct lsm_op
 	struct lsm_query q = {};
 	__u8 owner = 1; /* a name being created will belong to its creator */
 	struct lsm_scratch *s;
+	__u8 names_done;
 	__u64 h;
 
-	if (inode) {
-		__u64 ino = inode->i_ino;
-
-		__u8 ff = lsm_filter_flags(filter, lsm_filter_slot(ino, dev));
-
+	if (inode)
 		owner = inode->i_uid.val == op->uid;
-		if (ff & LSM_FF_IDENT) {
-			q.k.id = ino;
-			q.k.dev = dev;
-			q.k.wl = op->wl;
-			q.k.class = op->class;
-			q.k.kind = LSM_K_INODE;
-			lsm_lookup_both(dec, &q, op, owner, LSM_RANK_KIND(LSM_KIND_PATH), 1, ff);
+	{
+		struct lsm_target t = {};
+
+		t.ino = inode ? inode->i_ino : 0;
+		t.dev = dev;
+		t.owner = owner;
+		t.name = (__u64)dentry->d_name.name;
+		t.name_len = lsm_name_len(dentry->d_name.len);
+		/* The parent, unless the target is the root of its mount (then the walk finds it):
+		 * its NAME keys are looked up with the target's INODE keys, before the walk. */
+		if ((op->wflags & LSM_WF_NAMES(op->class)) && !(mnt && mnt->mnt_root == dentry)) {
+			struct dentry *parent = dentry->d_parent;
+			struct inode *pi = parent && parent != dentry ? parent->d_inode : NULL;
+
+			if (pi) {
+				__u64 pino = pi->i_ino;
+
+				if (lsm_filter_flags(filter, lsm_filter_slot(pino, dev)) &
+				    LSM_FF_NAMES(op->class & 1)) {
+					t.name_dir = pino;
+					t.name_dev = dev;
+				}
+				t.names_done = 1;
+			}
 		}
+		lsm_decide_target(dec, op, &t, &q);
+		/* read back after the global call: unknown to the verifier */
+		names_done = t.names_done;
 	}
 
 	if (op->class == LSM_CLASS_PROCESS && (op->wflags & LSM_WF_EXECNAME)) {
@@ -630,6 +744,7 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, struct lsm_op
 			.name_len = lsm_name_len(dentry->d_name.len),
 			.dev = dev,
 			.owner = owner,
+			.names_done = names_done,
 		};
 
 		__u32 zero = 0;
@@ -655,13 +770,14 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, struct lsm_op
 			dec->fail_closed = 1;
 			lsm_stat_inc(LSM_STAT_DEPTH);
 		}
-		lsm_name_check(&w, filter, &q);
+		if (!w.names_done)
+			lsm_name_check(&w, filter, &q);
 	}
 }
 
 /* Network: the reference's decide_network() on the socket() triple. */
-static __always_inline void lsm_decide_socket(struct lsm_dec *dec, struct lsm_op *op,
-					      int family, int type, int protocol)
+static __always_inline void lsm_decide_socket(struct lsm_dec *dec, struct lsm_op *op, int family,
+					      int type, int protocol)
 {
 	struct lsm_query q = {.k = {.wl = op->wl, .class = LSM_CLASS_NETWORK}};
 	int t = type & 0xf, eff = -1;

@@ -180,10 +180,11 @@ static double open_pass_ns(struct lsm_bench_bpf *b, const char *path, bool no_de
 	}
 	must(prog_stats(pfd, &ns1, &c1) == 0, "bpf_obj_get_info_by_fd");
 	b->bss->bench_tgid = 0;
-	if (!no_decide && (b->bss->bench_decided - d0 != RUNS || (int)b->bss->bench_verdict != verdict)) {
+	if (!no_decide &&
+	    (b->bss->bench_decided - d0 != RUNS || (int)b->bss->bench_verdict != verdict)) {
 		fprintf(stderr, "%s: %llu of %d opens decided, verdict %u (expected %d)\n", path,
-			(unsigned long long)(b->bss->bench_decided - d0), RUNS, b->bss->bench_verdict,
-			verdict);
+			(unsigned long long)(b->bss->bench_decided - d0), RUNS,
+			b->bss->bench_verdict, verdict);
 		exit(EXIT_FAILURE);
 	}
 	return (double)(ns1 - ns0);
@@ -198,7 +199,8 @@ static struct lsm_bench_bpf *bench_host_open(TestHost *t)
 
 	if (!b)
 		return NULL;
-	bpf_object__for_each_map(m, b->obj) {
+	bpf_object__for_each_map(m, b->obj)
+	{
 		const char *name = bpf_map__name(m);
 		struct bpf_map *tm;
 
@@ -257,7 +259,8 @@ static double median_measure(TestHost *t, struct lsm_bench_bpf *b, const char *t
 int main(void)
 {
 	static const unsigned sizes[] = {10, 10000};
-	static const char *const host_names[] = {"in openat():", "iterator, cold:", "iterator, walked:"};
+	static const char *const host_names[] = {
+		"in openat():", "iterator, cold:", "iterator, walked:"};
 	char tmpl[] = "/tmp/bench-bpflsm-XXXXXX", target[PATH_MAX], deep[PATH_MAX], rp[PATH_MAX],
 	     hit_path[PATH_MAX];
 	struct lsm_bench_bpf *b;
@@ -302,7 +305,8 @@ int main(void)
 	strcat(deep, "/file");
 	mk(deep, false);
 
-	printf("bpflsm matcher, in-kernel time per mediated operation (bpf stats, median of %d x %d "
+	printf("bpflsm matcher, in-kernel time per mediated operation (bpf stats, median of %d x "
+	       "%d "
 	       "passes, minus the same passes stopped before the decision)\n",
 	       ROUNDS, RUNS);
 	for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {

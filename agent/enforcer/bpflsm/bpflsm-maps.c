@@ -120,7 +120,9 @@ static int add_inode(LsmInodeEntry **arr, size_t *n, size_t *cap, __u64 ino, __u
 	return 0;
 }
 
-static int add_name(Builder *b, const struct lsm_rule_key *k, const char *name)
+/* `at`: lstat() of the name (NAME keys), or NULL. */
+static int add_name(Builder *b, const struct lsm_rule_key *k, const char *name,
+		    const struct stat *at)
 {
 	LsmPlan *p = b->plan;
 	int r;
@@ -138,6 +140,10 @@ static int add_name(Builder *b, const struct lsm_rule_key *k, const char *name)
 	memset(&p->names[p->n_names], 0, sizeof(LsmNameEntry));
 	p->names[p->n_names].key = *k;
 	strncpy(p->names[p->n_names].val.name, name, LSM_NAME_MAX - 1);
+	if (at) {
+		p->names[p->n_names].ino = at->st_ino;
+		p->names[p->n_names].dev = lsm_kdev(at->st_dev);
+	}
 	p->n_names++;
 	return 0;
 }
@@ -175,13 +181,19 @@ static int add_name_key(Builder *b, const Rule *r, __u32 src, __u8 flags, const 
 			const char *base)
 {
 	LsmPlan *p = b->plan;
+	_cleanup_free_ char *full = NULL;
 	struct lsm_rule_key k = {};
-	struct stat st;
+	struct stat st, at;
+	bool exists;
 	__u32 dflags;
 	int ret;
 
 	if (!*base || strlen(base) >= LSM_NAME_MAX || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 0;
+	/* what the kernel finds at that name: the inode a decision through it has */
+	if (asprintf(&full, "%s/%s", streq(dir, "/") ? "" : dir, base) < 0)
+		return -ENOMEM;
+	exists = lstat(full, &at) == 0;
 	k.id = lsm_name_hash(base);
 	k.aux = st.st_ino;
 	k.dev = lsm_kdev(st.st_dev);
@@ -189,7 +201,7 @@ static int add_name_key(Builder *b, const Rule *r, __u32 src, __u8 flags, const 
 	k.src = src;
 	k.class = (__u8)r->class;
 	k.kind = LSM_K_NAME;
-	ret = add_name(b, &k, base);
+	ret = add_name(b, &k, base, exists ? &at : NULL);
 	if (ret < 0)
 		return ret;
 	ret = add_inode(&p->dirs, &p->n_dirs, &b->cap_dirs, st.st_ino, k.dev, p->wl,
@@ -354,7 +366,7 @@ static int add_rule(Builder *b, const Rule *r)
 		k.id = lsm_name_hash(r->target);
 		k.src = src;
 		k.kind = LSM_K_EXECNAME;
-		ret = add_name(b, &k, r->target);
+		ret = add_name(b, &k, r->target, NULL);
 		if (ret < 0)
 			return ret;
 		p->cfg.flags |= LSM_WF_EXECNAME;
@@ -446,6 +458,74 @@ static bool is_name_kind(__u8 kind)
 	return kind == LSM_K_NAME || kind == LSM_K_EXECNAME;
 }
 
+static int cmp_rule_entry(const void *a, const void *b)
+{
+	return memcmp(&((const LsmRuleEntry *)a)->key, &((const LsmRuleEntry *)b)->key,
+		      sizeof(struct lsm_rule_key));
+}
+
+/* Merges the rules of INODE value `from` into NAME value `into`, flagged LSM_RF_VIA_INODE, as
+ * merge() would have: the first rule of each distinct (action, flags). -E2BIG when they do not fit
+ * (into is then unchanged). */
+static int merge_via_inode(struct lsm_rule_val *into, const struct lsm_rule_val *from)
+{
+	struct lsm_rule_val v = *into;
+
+	for (int i = 0; i < LSM_RULE_SLOTS && from->ent[i].action; i++) {
+		struct lsm_rule_ent ent = from->ent[i], *e = &ent;
+		int s;
+
+		e->flags |= LSM_RF_VIA_INODE;
+		for (s = 0; s < LSM_RULE_SLOTS && v.ent[s].action; s++)
+			if (v.ent[s].action == e->action && v.ent[s].flags == e->flags)
+				break;
+		if (s == LSM_RULE_SLOTS)
+			return -E2BIG;
+		if (!v.ent[s].action)
+			v.ent[s] = *e;
+		else if (e->rule < v.ent[s].rule)
+			v.ent[s].rule = e->rule;
+	}
+	*into = v;
+	return 0;
+}
+
+/*
+ * Each NAME key takes in the INODE key (same workload, class and source) of the inode at its name,
+ * its entries flagged LSM_RF_VIA_INODE: a decision on that inode through that name then needs one
+ * lookup, not two. Both keys rank alike (an exact path), so the merged value decides exactly as the
+ * two would; on another inode (the name replaced since) the flagged entries do not count and its
+ * INODE key is looked up. A NAME key whose merge does not fit keeps ino 0: both are looked up.
+ * Needs p->rules sorted by key (merge()) and p->names sorted (lsm_plan_name()).
+ */
+static void cover_inodes(LsmPlan *p)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		LsmRuleEntry *e = &p->rules[i], needle = {};
+		const LsmRuleEntry *ie;
+		const LsmNameEntry *n;
+
+		if (e->key.kind != LSM_K_NAME)
+			continue;
+		n = lsm_plan_name(p, &e->key);
+		if (!n || !n->ino)
+			continue;
+		needle.key = (struct lsm_rule_key){
+			.id = n->ino,
+			.wl = e->key.wl,
+			.dev = n->dev,
+			.src = e->key.src,
+			.class = e->key.class,
+			.kind = LSM_K_INODE,
+		};
+		ie = bsearch(&needle, p->rules, p->n_rules, sizeof(LsmRuleEntry), cmp_rule_entry);
+		if (ie && merge_via_inode(&e->val, &ie->val) < 0)
+			continue;
+		e->ino = n->ino;
+		e->dev = n->dev;
+	}
+}
+
 const LsmNameEntry *lsm_plan_name(const LsmPlan *p, const struct lsm_rule_key *k)
 {
 	LsmNameEntry needle = {.key = *k};
@@ -492,6 +572,7 @@ int lsm_plan_build(const RuleSet *rs, __u32 wl_id, __u32 gen, LsmPlan **ret)
 	/* sorted by key: write_plan() finds each NAME/EXECNAME key's component by bsearch() */
 	if (p->n_names > 0)
 		qsort(p->names, p->n_names, sizeof(LsmNameEntry), cmp_name_entry);
+	cover_inodes(p);
 	if (p->n_rules * 2 > LSM_RULES_MAX || p->n_names * 2 > LSM_NAMES_MAX ||
 	    p->n_dirs * 2 > LSM_DIRS_MAX || p->n_srcs * 2 > LSM_SRCS_MAX)
 		return -E2BIG;
@@ -759,6 +840,8 @@ static int write_plan(const LsmMapFds *m, const LsmPlan *p)
 			if (!n)
 				return -EINVAL; /* every NAME/EXECNAME key has its component */
 			v.name = n->val;
+			v.ino = e->ino;
+			v.dev = e->dev;
 			if (bpf_map_update_elem(m->name_rules, &e->key, &v, BPF_ANY) < 0)
 				return -errno;
 		} else if (bpf_map_update_elem(m->rules, &e->key, &e->val, BPF_ANY) < 0) {

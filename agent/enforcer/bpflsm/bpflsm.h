@@ -27,11 +27,17 @@
 typedef struct LsmRuleEntry {
 	struct lsm_rule_key key;
 	struct lsm_rule_val val;
+	/* LSM_K_NAME: the inode at the name whose INODE key (same source) is merged into val
+	 * (lsm_name_rule_val.ino); ino 0: none */
+	__u64 ino;
+	__u32 dev;
 } LsmRuleEntry;
 
 typedef struct LsmNameEntry {
 	struct lsm_rule_key key;
 	struct lsm_name_val val;
+	__u64 ino; /* LSM_K_NAME: lstat() of the name when the plan was built; 0: nothing there */
+	__u32 dev;
 } LsmNameEntry;
 
 typedef struct LsmInodeEntry {

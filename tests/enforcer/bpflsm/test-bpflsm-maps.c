@@ -94,6 +94,53 @@ START_TEST(test_hash_and_dev)
 }
 END_TEST
 
+/* A NAME key takes in the INODE key of the inode at its name, flagged, and records that inode; at
+ * a symlink's own name that is the link itself, which has no INODE key. */
+START_TEST(test_name_key_takes_in_inode_key)
+{
+	static const char *const specs[] = {"file path @/link/alias block",
+					    "file path @/real/file audit"};
+	char p[PATH_MAX + 32];
+	struct stat file, alias;
+	Policy *pol;
+	RuleSet *rs;
+	LsmPlan *pl = plan_of(&pol, &rs, specs, 2);
+	const LsmRuleEntry *e;
+
+	snprintf(p, sizeof(p), "%s/real/file", root);
+	ck_assert_int_eq(stat(p, &file), 0);
+	snprintf(p, sizeof(p), "%s/real/alias", root);
+	ck_assert_int_eq(lstat(p, &alias), 0);
+	/* INODE key of the file: both rules */
+	e = find_kind(pl, LSM_K_INODE, file.st_ino, 0);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->val.ent[0].action, LSM_ACT_BLOCK);
+	ck_assert_uint_eq(e->val.ent[1].action, LSM_ACT_AUDIT);
+	/* NAME "file" (rule 0 resolves there too): its own two rules, then the INODE key's,
+	 * flagged */
+	e = find_kind(pl, LSM_K_NAME, lsm_name_hash("file"), 0);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->ino, file.st_ino);
+	ck_assert_uint_eq(e->dev, lsm_kdev(file.st_dev));
+	for (int i = 0; i < 4; i++) {
+		ck_assert_uint_eq(e->val.ent[i].action, i % 2 ? LSM_ACT_AUDIT : LSM_ACT_BLOCK);
+		ck_assert_uint_eq(e->val.ent[i].rule, (unsigned)i % 2);
+		ck_assert_uint_eq(e->val.ent[i].flags, i < 2 ? 0 : LSM_RF_VIA_INODE);
+	}
+	ck_assert_uint_eq(e->val.ent[4].action, 0);
+	/* NAME "alias": the symlink's own inode, which no INODE key names */
+	e = find_kind(pl, LSM_K_NAME, lsm_name_hash("alias"), 0);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->ino, alias.st_ino);
+	ck_assert_uint_eq(e->val.ent[0].action, LSM_ACT_BLOCK);
+	ck_assert_uint_eq(e->val.ent[0].flags, 0);
+	ck_assert_uint_eq(e->val.ent[1].action, 0);
+	lsm_plan_free(pl);
+	rule_set_free(rs);
+	policy_free(pol);
+}
+END_TEST
+
 START_TEST(test_exact_path_through_symlinks)
 {
 	static const char *const specs[] = {"file path @/link/alias block"};
@@ -295,6 +342,7 @@ static Suite *maps_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_hash_and_dev);
 	tcase_add_test(tc, test_exact_path_through_symlinks);
+	tcase_add_test(tc, test_name_key_takes_in_inode_key);
 	tcase_add_test(tc, test_dirs_sources_and_merge);
 	tcase_add_test(tc, test_postures);
 	tcase_add_test(tc, test_filter_of_plan);

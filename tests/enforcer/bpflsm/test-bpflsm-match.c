@@ -250,6 +250,44 @@ START_TEST(test_hard_link_and_rename_replacement)
 }
 END_TEST
 
+/* The NAME key of /etc/a holds the INODE rules of the inode at /etc/a (here also named /var/b, a
+ * hard link with its own rule) only while that inode is there: replaced by rename, /etc/a gets
+ * its own rule alone, and /var/b keeps its inode's. */
+START_TEST(test_name_key_inode_rules_after_replacement)
+{
+	static const char *const specs[] = {"file path @/var/b block", "file path @/etc/a audit"};
+	struct lsm_test_result kr = {};
+	char *a = abs_path("etc/a"), *b = abs_path("var/b"), *tmp = abs_path("etc/new");
+	Policy *p;
+	RuleSet *rs;
+	int fd = open(a, O_WRONLY | O_CREAT, 0600);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(link(a, b), 0);
+	rs = apply_specs(&p, specs, 2, ACTION_AUDIT);
+	/* one inode, two names: the block rule of /var/b holds at /etc/a too */
+	ck_assert_int_eq(kernel_verdict(a, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	ck_assert_uint_eq(kr.rule, 0);
+	fd = open(tmp, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(rename(tmp, a), 0);
+	ck_assert_int_eq(kernel_verdict(a, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_AUDIT);
+	ck_assert_uint_eq(kr.decider, LSM_DECIDER_RULE);
+	ck_assert_uint_eq(kr.rule, 1);
+	ck_assert_int_eq(kernel_verdict(b, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	ck_assert_uint_eq(kr.rule, 0);
+	free(a);
+	free(b);
+	free(tmp);
+	drop(rs, p);
+}
+END_TEST
+
 START_TEST(test_source_rule_after_rename_replacement)
 {
 	static const char *const specs[] = {"file path @/etc/passwd block src=@/usr/bin/src1"};
@@ -706,6 +744,7 @@ static Suite *match_suite(void)
 	tcase_add_test(tc, test_process_block_via_symlinked_dir);
 	tcase_add_test(tc, test_hard_link_and_rename_replacement);
 	tcase_add_test(tc, test_source_rule_after_rename_replacement);
+	tcase_add_test(tc, test_name_key_inode_rules_after_replacement);
 	tcase_add_test(tc, test_nonrecursive_dir);
 	tcase_add_test(tc, test_deep_and_long_paths);
 	tcase_add_test(tc, test_allow_list_system_dirs);
