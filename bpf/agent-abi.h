@@ -276,8 +276,14 @@ struct agent_config {
  */
 #define LSM_FILTER_SHIFT 20 /* 2^20 one-byte slots: 1 MiB */
 #define LSM_FILTER_SLOTS (1U << LSM_FILTER_SHIFT)
+/* `dirs`: one bit per hashed directory (lsm_filter_dir_bit) whose slot has LSM_FF_DIR or
+ * LSM_FF_NAMES flags. The ancestor walk tests it first at every level: one page for the whole
+ * walk instead of a slot on a page of its own per level. */
+#define LSM_FILTER_DIR_SHIFT 15 /* 2^15 bits: 4 KiB */
+#define LSM_FILTER_DIR_BITS  (1U << LSM_FILTER_DIR_SHIFT)
 
 struct lsm_filter {
+	__u8 dirs[LSM_FILTER_DIR_BITS / 8];
 	__u8 slots[LSM_FILTER_SLOTS];
 };
 
@@ -295,10 +301,22 @@ static inline __u32 lsm_filter_slot(__u64 ino, __u32 dev)
 	return (__u32)(h >> (64 - LSM_FILTER_SHIFT));
 }
 
-/* The slot of the NAME key (directory dir, component hash name_hash, dev). */
+/* The bit of directory (ino, dev) in lsm_filter.dirs: another multiplier than the slot's. */
+static inline __u32 lsm_filter_dir_bit(__u64 ino, __u32 dev)
+{
+	__u64 h = (ino ^ ((__u64)dev * 0xff51afd7ed558ccdULL)) * 0xd6e8feb86659fd93ULL;
+
+	return (__u32)(h >> (64 - LSM_FILTER_DIR_SHIFT));
+}
+
+/* The slot of the NAME key (directory dir, component hash name_hash, dev): in the 4 KiB block of
+ * the directory's own slot, which the walk has just read (the map is page-aligned: one page). */
+#define LSM_FILTER_BLOCK 4096
 static inline __u32 lsm_filter_name_slot(__u64 dir, __u64 name_hash, __u32 dev)
 {
-	return lsm_filter_slot(dir ^ (name_hash * 0xc2b2ae3d27d4eb4fULL), dev);
+	return (lsm_filter_slot(dir, dev) & ~(LSM_FILTER_BLOCK - 1)) |
+	       (lsm_filter_slot(dir ^ (name_hash * 0xc2b2ae3d27d4eb4fULL), dev) &
+		(LSM_FILTER_BLOCK - 1));
 }
 
 /* Rule classes: the same numbers as RuleClass in agent/rules/rules.h (checked there at compile
@@ -383,8 +401,11 @@ struct lsm_name_rule_val {
 	 * on that inode through this name needs no INODE lookup. */
 	__u64 ino;
 	__u32 dev;
-	__u32 pad;
+	__u32 flags; /* LSM_NV_* */
 };
+
+/* struct lsm_name_rule_val.flags */
+#define LSM_NV_INODE_NO_SRC (1U << 0) /* the inode at `ino` has no INODE key with a source */
 
 /* Key of `lsm_srcs` (value: __u32 source id) and `lsm_dirs` (value: __u32 LSM_DF_* flags). 16
  * bytes. */
@@ -404,8 +425,11 @@ struct lsm_inode_key {
 #define LSM_WF_SRC_RULES (1U << 1) /* some rule has a fromSource: resolve the subject */
 #define LSM_WF_EXECNAME	 (1U << 2) /* process EXECNAME keys exist */
 #define LSM_WF_PTS	 (1U << 3) /* some rule has pts: false: read the subject's terminal */
-#define LSM_WF_DIRS(c)	 (1U << (8 + (c)))  /* DIR keys of class c exist: walk the ancestors */
-#define LSM_WF_NAMES(c)	 (1U << (16 + (c))) /* NAME keys of class c exist */
+#define LSM_WF_SRC_WIDE                                                      \
+	(1U << 4) /* a DIR or EXECNAME key has a fromSource: a rule that can \
+		   * outrank an exact path besides the target's own keys */
+#define LSM_WF_DIRS(c)	(1U << (8 + (c)))  /* DIR keys of class c exist: walk the ancestors */
+#define LSM_WF_NAMES(c) (1U << (16 + (c))) /* NAME keys of class c exist */
 
 /* Value of `lsm_wl` (array, index = workload id). 16 bytes. */
 struct lsm_wl_cfg {

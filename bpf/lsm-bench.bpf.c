@@ -35,6 +35,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 __u32 bench_tgid;      /* the benchmark's process: only its openat() calls are decided */
 __u32 bench_no_decide; /* 1: stop right before lsm_begin() (the host's own cost) */
 __u64 bench_decided;   /* decisions made */
+__u64 bench_skipped;   /* openat() calls stopped before the decision (bench_no_decide) */
 __u32 bench_verdict;   /* LSM_ACT_* of the last one */
 
 SEC("tp_btf/sys_exit")
@@ -55,8 +56,13 @@ int BPF_PROG(lsm_bench_openat, struct pt_regs *regs, long ret)
 	if (!fds || bpf_probe_read_kernel(&fp, sizeof(fp), fds + (ret & 0xffff)) < 0 || !fp)
 		return 0;
 	file = bpf_rdonly_cast(fp, bpf_core_type_id_kernel(struct file));
-	if (!file || bench_no_decide)
+	if (!file)
 		return 0;
+	if (bench_no_decide) {
+		/* the same bookkeeping as a decision (a store to this page), so that it cancels */
+		bench_skipped++;
+		return 0;
+	}
 	cfg = lsm_begin(&op, LSM_CLASS_FILE, LSM_ACCESS_READ);
 	if (!cfg)
 		return 0;

@@ -49,10 +49,12 @@ struct {
 	__type(value, __u32);
 } lsm_srcs SEC(".maps");
 
-/* Which identities the maps above hold (agent-abi.h: struct lsm_filter); one element. */
+/* Which identities the maps above hold (agent-abi.h: struct lsm_filter); one element, page-aligned
+ * (mmapable arrays are), so that each LSM_FILTER_BLOCK of slots is one page. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct lsm_filter);
 } lsm_filter SEC(".maps");

@@ -142,6 +142,24 @@ static __always_inline void lsm_consider(struct lsm_dec *d, const struct lsm_rul
  * A global function: the verifier checks it once, not at each of the many places that look keys up
  * (inlined, the program exceeds the verifier's budget). Pointer arguments may be NULL to its eyes.
  */
+static __always_inline struct lsm_scratch *lsm_get_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&lsm_scratch, &zero);
+}
+
+/* A component of fewer than LSM_NAME_SHORT bytes, zero-padded: read onto the stack, no scratch. */
+#define LSM_NAME_SHORT 32 /* a power of two: the read's size is masked with it */
+struct lsm_name_short {
+	__u64 w[LSM_NAME_SHORT / 8];
+};
+
+static __always_inline int lsm_has_zero_byte(__u64 x)
+{
+	return ((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL) != 0;
+}
+
 struct lsm_query {
 	struct lsm_rule_key k;
 	__u32 rank;
@@ -152,7 +170,7 @@ struct lsm_query {
 };
 
 __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct lsm_op *op,
-			   const struct lsm_name_val *name)
+			   const struct lsm_name_short *name)
 {
 	struct lsm_rule_key kk, *k = &kk;
 	struct lsm_rule_val *v;
@@ -179,24 +197,42 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 		}
 		if (name) {
 			struct lsm_name_rule_val *nv = bpf_map_lookup_elem(&lsm_name_rules, k);
-			const __u64 *a, *b;
-			int eq = 1;
+			const __u64 *a;
+			int eq = 1, end = 0;
 
 			if (!nv)
 				continue;
-			/* both are zero after the NUL (lsm_read_name, user space): word by word */
+			/* Both are zero after the NUL (lsm_read_name, user space): word by word up
+			 * to the word with the NUL. A short name has it within `name`; a longer one
+			 * goes on in the scratch buffer that `name` is the start of. */
 			a = (const __u64 *)nv->name.name;
-			b = (const __u64 *)name->name;
-			for (int i = 0; i < LSM_NAME_MAX / 8; i++) {
+			for (int i = 0; i < LSM_NAME_SHORT / 8; i++) {
 				__u64 x = a[i];
 
-				if (x != b[i]) {
+				if (x != name->w[i]) {
 					eq = 0;
 					break;
 				}
-				/* the word with the NUL: the rest is zeros on both sides */
-				if ((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL)
+				if (lsm_has_zero_byte(x)) {
+					end = 1;
 					break;
+				}
+			}
+			if (eq && !end) {
+				struct lsm_scratch *s = lsm_get_scratch();
+				const __u64 *b = s ? (const __u64 *)s->name : NULL;
+
+				eq = b != NULL;
+				for (int i = LSM_NAME_SHORT / 8; b && i < LSM_NAME_MAX / 8; i++) {
+					__u64 x = a[i];
+
+					if (x != b[i]) {
+						eq = 0;
+						break;
+					}
+					if (lsm_has_zero_byte(x))
+						break;
+				}
 			}
 			if (!eq) {
 				lsm_stat_inc(LSM_STAT_HASH_COLLISION);
@@ -204,6 +240,9 @@ __noinline int lsm_try_key(struct lsm_dec *d, struct lsm_query *q, const struct 
 			}
 			if (nv->ino && nv->ino == op->tgt_ino && nv->dev == op->tgt_dev) {
 				covered |= 1 << pass;
+				/* and no INODE key with a source to look up either */
+				if (nv->flags & LSM_NV_INODE_NO_SRC)
+					covered |= 1;
 				via_inode_ok = 1;
 			}
 			v = &nv->rules;
@@ -249,6 +288,20 @@ static __always_inline const struct lsm_filter *lsm_get_filter(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&lsm_filter, &zero);
+}
+
+/* What the maps may hold about directory (ino, dev): LSM_FF_* of its slot, read only when its bit
+ * in the one-page f->dirs is set (else none); without a filter: anything. */
+static __always_inline __u8 lsm_filter_dir_flags(const struct lsm_filter *f, __u64 ino, __u32 dev)
+{
+	__u32 bit;
+
+	if (!f)
+		return 0xff;
+	bit = lsm_filter_dir_bit(ino, dev) & (LSM_FILTER_DIR_BITS - 1);
+	if (!(f->dirs[bit / 8] & (1U << (bit % 8))))
+		return 0;
+	return f->slots[lsm_filter_slot(ino, dev) & (LSM_FILTER_SLOTS - 1)];
 }
 
 /* What the maps may hold on slot `slot` (LSM_FF_*; without a filter: anything). */
@@ -344,7 +397,7 @@ static __always_inline int lsm_lookup_name(struct lsm_dec *d, struct lsm_query *
 	q->with_src = (ff & LSM_FF_SRC) != 0;
 	if (q->with_src)
 		lsm_need_src(op);
-	return lsm_try_key(d, q, op, (const struct lsm_name_val *)name);
+	return lsm_try_key(d, q, op, (const struct lsm_name_short *)name);
 }
 
 /* A component length as the walk keeps it: 0 for one longer than any rule's (NAME_MAX is 255). */
@@ -386,13 +439,6 @@ static __always_inline int lsm_read_name(__u64 name, __u32 len, char *buf, __u64
 	bpf_loop(LSM_NAME_MAX - 1, lsm_hash_step, &c, 0);
 	*ret_hash = c.h;
 	return 0;
-}
-
-static __always_inline struct lsm_scratch *lsm_get_scratch(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&lsm_scratch, &zero);
 }
 
 /* struct mount around a vfsmount (container_of with a CO-RE offset). */
@@ -451,7 +497,7 @@ static __always_inline void lsm_dir_check(struct lsm_walk *w, __u64 ino)
 
 	if (!ino)
 		return;
-	ff = lsm_filter_flags(lsm_get_filter(), lsm_filter_slot(ino, w->dev));
+	ff = lsm_filter_dir_flags(lsm_get_filter(), ino, w->dev);
 	if (ff & LSM_FF_DIR(c)) {
 		__u32 depth = dist > LSM_RANK_DEPTH_MAX ? 0 : LSM_RANK_DEPTH_MAX - dist;
 
@@ -637,27 +683,51 @@ __noinline int lsm_decide_target(struct lsm_dec *d, struct lsm_op *op, struct ls
 	op->tgt_ino = t->ino;
 	op->tgt_dev = t->dev;
 	if (t->name_dir) {
-		struct lsm_scratch *s = lsm_get_scratch();
-		__u64 h;
+		struct lsm_name_short sn = {};
+		struct lsm_scratch *s = NULL;
+		__u32 len = t->name_len;
+		__u64 h = LSM_FNV_OFFSET;
+		int ok = 0;
 
-		if (s && lsm_read_name(t->name, t->name_len, s->name, &h) == 0) {
-			ff = lsm_filter_flags(filter,
-					      lsm_filter_name_slot(t->name_dir, h, t->name_dev));
-			if (ff & LSM_FF_NAME) {
-				__builtin_memset(q, 0, sizeof(*q));
-				q->k.id = h;
-				q->k.aux = t->name_dir;
-				q->k.dev = t->name_dev;
-				q->k.wl = op->wl;
-				q->k.class = op->class;
-				q->k.kind = LSM_K_NAME;
-				covered =
-					lsm_lookup_name(d, q, op, t->owner,
-							LSM_RANK_KIND(LSM_KIND_PATH), s->name, ff);
+		if (len && len < LSM_NAME_SHORT) {
+			/* most names: read onto the stack and hashed in a bounded loop */
+			if (bpf_probe_read_kernel(&sn, len & (LSM_NAME_SHORT - 1),
+						  (const void *)t->name) == 0) {
+				const unsigned char *b = (const unsigned char *)&sn;
+
+				for (__u32 i = 0; i < LSM_NAME_SHORT - 1; i++) {
+					if (i >= len)
+						break;
+					h = (h ^ b[i]) * LSM_FNV_PRIME;
+				}
+				ok = 1;
 			}
+		} else {
+			s = lsm_get_scratch();
+			ok = s && lsm_read_name(t->name, len, s->name, &h) == 0;
+		}
+		ff = ok ? lsm_filter_flags(filter,
+					   lsm_filter_name_slot(t->name_dir, h, t->name_dev))
+			: 0;
+		if (ff & LSM_FF_NAME) {
+			__builtin_memset(q, 0, sizeof(*q));
+			q->k.id = h;
+			q->k.aux = t->name_dir;
+			q->k.dev = t->name_dev;
+			q->k.wl = op->wl;
+			q->k.class = op->class;
+			q->k.kind = LSM_K_NAME;
+			q->rank = LSM_RANK_KIND(LSM_KIND_PATH);
+			q->owner = t->owner;
+			q->nonrec_ok = 1;
+			q->with_src = (ff & LSM_FF_SRC) != 0;
+			if (q->with_src)
+				lsm_need_src(op);
+			covered = lsm_try_key(d, q, op,
+					      s ? (const struct lsm_name_short *)s->name : &sn);
 		}
 	}
-	if (!t->ino)
+	if (!t->ino || covered == 3)
 		return 0;
 	ff = lsm_filter_flags(filter, lsm_filter_slot(t->ino, t->dev));
 	/* the passes left: without a source unless covered, with one if it may exist */
@@ -707,7 +777,7 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, struct lsm_op
 			if (pi) {
 				__u64 pino = pi->i_ino;
 
-				if (lsm_filter_flags(filter, lsm_filter_slot(pino, dev)) &
+				if (lsm_filter_dir_flags(filter, pino, dev) &
 				    LSM_FF_NAMES(op->class & 1)) {
 					t.name_dir = pino;
 					t.name_dev = dev;
@@ -718,6 +788,14 @@ static __always_inline void lsm_decide_dentry(struct lsm_dec *dec, struct lsm_op
 		lsm_decide_target(dec, op, &t, &q);
 		/* read back after the global call: unknown to the verifier */
 		names_done = t.names_done;
+		/* A Block on the target's own path (all its keys looked up) is final: only a
+		 * source-qualified rule of another kind (directory, execname) could outrank it, and
+		 * Audit rules do not turn a Block. */
+		if (dec->enf.set && dec->enf.out == LSM_OUT_BLOCK &&
+		    dec->enf.rank >= LSM_RANK_KIND(LSM_KIND_PATH) &&
+		    (names_done || !(op->wflags & LSM_WF_NAMES(op->class))) &&
+		    ((dec->enf.rank & LSM_RANK_SOURCE) || !(op->wflags & LSM_WF_SRC_WIDE)))
+			return;
 	}
 
 	if (op->class == LSM_CLASS_PROCESS && (op->wflags & LSM_WF_EXECNAME)) {

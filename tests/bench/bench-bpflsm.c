@@ -245,7 +245,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Median of ROUNDS measurements: this machine is noisy. */
-#define ROUNDS 5
+#define ROUNDS 9
 static double median_measure(TestHost *t, struct lsm_bench_bpf *b, const char *target, int verdict)
 {
 	double v[ROUNDS];

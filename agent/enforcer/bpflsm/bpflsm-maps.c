@@ -350,6 +350,9 @@ static int add_rule(Builder *b, const Rule *r)
 			return 0;
 		}
 		p->cfg.flags |= LSM_WF_SRC_RULES;
+		if (r->match == RULE_MATCH_DIR || r->match == RULE_MATCH_DIR_RECURSIVE ||
+		    r->match == RULE_MATCH_EXECNAME)
+			p->cfg.flags |= LSM_WF_SRC_WIDE;
 	}
 
 	switch (r->match) {
@@ -490,6 +493,31 @@ static int merge_via_inode(struct lsm_rule_val *into, const struct lsm_rule_val 
 	return 0;
 }
 
+/* Whether the plan has an INODE key of k's inode, workload and class with any source. p->rules is
+ * sorted by memcmp() of the key, whose first fields are id, aux, wl, dev: the keys of one inode
+ * and workload are adjacent, from the first one not below that prefix. */
+static bool inode_has_source_keys(const LsmPlan *p, const struct lsm_rule_key *k)
+{
+	const size_t prefix = offsetof(struct lsm_rule_key, src);
+	size_t lo = 0, hi = p->n_rules;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (memcmp(&p->rules[mid].key, k, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < p->n_rules && memcmp(&p->rules[lo].key, k, prefix) == 0; lo++) {
+		const struct lsm_rule_key *o = &p->rules[lo].key;
+
+		if (o->kind == LSM_K_INODE && o->src && o->class == k->class)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Each NAME key takes in the INODE key (same workload, class and source) of the inode at its name,
  * its entries flagged LSM_RF_VIA_INODE: a decision on that inode through that name then needs one
@@ -523,6 +551,8 @@ static void cover_inodes(LsmPlan *p)
 			continue;
 		e->ino = n->ino;
 		e->dev = n->dev;
+		if (!inode_has_source_keys(p, &needle.key))
+			e->nv_flags |= LSM_NV_INODE_NO_SRC;
 	}
 }
 
@@ -685,6 +715,13 @@ __u8 lsm_filter_get(const struct lsm_filter *f, __u32 slot)
 	return f->slots[slot & (LSM_FILTER_SLOTS - 1)];
 }
 
+bool lsm_filter_dir_get(const struct lsm_filter *f, __u64 ino, __u32 dev)
+{
+	__u32 bit = lsm_filter_dir_bit(ino, dev) & (LSM_FILTER_DIR_BITS - 1);
+
+	return f->dirs[bit / 8] & (1U << (bit % 8));
+}
+
 /* The filter flags of a key of `lsm_rules` or `lsm_name_rules`. */
 static void filter_add_rule_key(struct lsm_filter *f, const struct lsm_rule_key *k)
 {
@@ -708,6 +745,11 @@ static void filter_add_dir(struct lsm_filter *f, __u64 ino, __u32 dev, __u32 df)
 			ff |= LSM_FF_DIR(c);
 		if (df & LSM_DF_NAMES(c))
 			ff |= LSM_FF_NAMES(c);
+	}
+	if (ff) {
+		__u32 bit = lsm_filter_dir_bit(ino, dev) & (LSM_FILTER_DIR_BITS - 1);
+
+		f->dirs[bit / 8] |= (__u8)(1U << (bit % 8));
 	}
 	filter_or(f, lsm_filter_slot(ino, dev), ff);
 }
@@ -842,6 +884,7 @@ static int write_plan(const LsmMapFds *m, const LsmPlan *p)
 			v.name = n->val;
 			v.ino = e->ino;
 			v.dev = e->dev;
+			v.flags = e->nv_flags;
 			if (bpf_map_update_elem(m->name_rules, &e->key, &v, BPF_ANY) < 0)
 				return -errno;
 		} else if (bpf_map_update_elem(m->rules, &e->key, &e->val, BPF_ANY) < 0) {

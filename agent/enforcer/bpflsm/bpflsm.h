@@ -31,6 +31,7 @@ typedef struct LsmRuleEntry {
 	 * (lsm_name_rule_val.ino); ino 0: none */
 	__u64 ino;
 	__u32 dev;
+	__u32 nv_flags; /* LSM_K_NAME: lsm_name_rule_val.flags */
 } LsmRuleEntry;
 
 typedef struct LsmNameEntry {
@@ -102,6 +103,8 @@ int lsm_maps_clear(const LsmMapFds *m, __u32 wl_id);
 int lsm_filter_rebuild(const LsmMapFds *m);
 /* The LSM_FF_* flags of slot `slot` of filter `f`. */
 __u8 lsm_filter_get(const struct lsm_filter *f, __u32 slot);
+/* Whether directory (ino, dev) has its bit in f->dirs. */
+bool lsm_filter_dir_get(const struct lsm_filter *f, __u64 ino, __u32 dev);
 /* The filter of plan `p` alone (for tests: what apply adds). */
 int lsm_filter_of_plan(const LsmPlan *p, struct lsm_filter **ret);
 /* The component of NAME/EXECNAME key `k` in plan `p` (NULL if none). */

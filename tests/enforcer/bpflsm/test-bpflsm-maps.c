@@ -128,6 +128,7 @@ START_TEST(test_name_key_takes_in_inode_key)
 		ck_assert_uint_eq(e->val.ent[i].flags, i < 2 ? 0 : LSM_RF_VIA_INODE);
 	}
 	ck_assert_uint_eq(e->val.ent[4].action, 0);
+	ck_assert_uint_eq(e->nv_flags, LSM_NV_INODE_NO_SRC); /* no source rule on the inode */
 	/* NAME "alias": the symlink's own inode, which no INODE key names */
 	e = find_kind(pl, LSM_K_NAME, lsm_name_hash("alias"), 0);
 	ck_assert_ptr_nonnull(e);
@@ -135,6 +136,29 @@ START_TEST(test_name_key_takes_in_inode_key)
 	ck_assert_uint_eq(e->val.ent[0].action, LSM_ACT_BLOCK);
 	ck_assert_uint_eq(e->val.ent[0].flags, 0);
 	ck_assert_uint_eq(e->val.ent[1].action, 0);
+	lsm_plan_free(pl);
+	rule_set_free(rs);
+	policy_free(pol);
+}
+END_TEST
+
+/* An inode with a source-qualified INODE key: its NAME keys do not say "no source keys". */
+START_TEST(test_name_key_inode_with_source_keys)
+{
+	static const char *const specs[] = {"file path @/real/file block",
+					    "file path @/link/alias allow src=@/real/file"};
+	Policy *pol;
+	RuleSet *rs;
+	LsmPlan *pl = plan_of(&pol, &rs, specs, 2);
+	const LsmRuleEntry *e;
+	size_t n = 0;
+
+	for (size_t i = 0; (e = find_kind(pl, LSM_K_NAME, lsm_name_hash("file"), i)); i++) {
+		ck_assert_uint_ne(e->ino, 0);
+		ck_assert_uint_eq(e->nv_flags & LSM_NV_INODE_NO_SRC, 0);
+		n++;
+	}
+	ck_assert_uint_eq(n, 2); /* without and with the source */
 	lsm_plan_free(pl);
 	rule_set_free(rs);
 	policy_free(pol);
@@ -306,6 +330,14 @@ START_TEST(test_filter_of_plan)
 		set += f->slots[i] != 0;
 	ck_assert_uint_ge(set, 3);
 	ck_assert_uint_le(set, 4);
+	/* the one-page directory bitmap: the directory's bit, and no other */
+	ck_assert(lsm_filter_dir_get(f, dir.st_ino, dev));
+	if (lsm_filter_dir_bit(file.st_ino, dev) != lsm_filter_dir_bit(dir.st_ino, dev))
+		ck_assert(!lsm_filter_dir_get(f, file.st_ino, dev));
+	set = 0;
+	for (__u32 i = 0; i < LSM_FILTER_DIR_BITS / 8; i++)
+		set += (size_t)__builtin_popcount(f->dirs[i]);
+	ck_assert_uint_eq(set, 1);
 	free(f);
 	lsm_plan_free(pl);
 	rule_set_free(rs);
@@ -343,6 +375,7 @@ static Suite *maps_suite(void)
 	tcase_add_test(tc, test_hash_and_dev);
 	tcase_add_test(tc, test_exact_path_through_symlinks);
 	tcase_add_test(tc, test_name_key_takes_in_inode_key);
+	tcase_add_test(tc, test_name_key_inode_with_source_keys);
 	tcase_add_test(tc, test_dirs_sources_and_merge);
 	tcase_add_test(tc, test_postures);
 	tcase_add_test(tc, test_filter_of_plan);

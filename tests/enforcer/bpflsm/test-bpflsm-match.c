@@ -288,6 +288,66 @@ START_TEST(test_name_key_inode_rules_after_replacement)
 }
 END_TEST
 
+/* /etc/a and its hard link /var/b: a source-qualified allow on /var/b holds at /etc/a for that
+ * source (the inode's INODE key with the source is still looked up), the block elsewhere. */
+START_TEST(test_name_key_inode_source_keys)
+{
+	static const char *const specs[] = {"file path @/etc/a block",
+					    "file path @/var/b allow src=@/usr/bin/src1"};
+	struct lsm_test_result kr = {};
+	char *a = abs_path("etc/a"), *b = abs_path("var/b"), *src = abs_path("usr/bin/src1");
+	Policy *p;
+	RuleSet *rs;
+	int sfd, fd = open(a, O_WRONLY | O_CREAT, 0600);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(link(a, b), 0);
+	rs = apply_specs(&p, specs, 2, ACTION_AUDIT);
+	sfd = open(src, O_PATH | O_CLOEXEC);
+	ck_assert_int_ge(sfd, 0);
+	ck_assert_int_eq(kernel_verdict(a, RULE_CLASS_FILE, RULE_ACCESS_READ, sfd, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_ALLOW);
+	ck_assert_uint_eq(kr.rule, 1);
+	ck_assert_int_eq(kernel_verdict(a, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	ck_assert_uint_eq(kr.rule, 0);
+	close(sfd);
+	free(a);
+	free(b);
+	free(src);
+	drop(rs, p);
+}
+END_TEST
+
+/* A Block on the exact path ends the decision early, except when a source-qualified directory
+ * rule can outrank it: here an allow on /etc/ for one source. */
+START_TEST(test_exact_block_and_source_dir_rule)
+{
+	static const char *const specs[] = {"file path @/etc/shadow block",
+					    "file rdir @/etc/ allow src=@/usr/bin/src1"};
+	struct lsm_test_result kr = {};
+	char *shadow = abs_path("etc/shadow"), *src = abs_path("usr/bin/src1");
+	Policy *p;
+	RuleSet *rs = apply_specs(&p, specs, 2, ACTION_AUDIT);
+	int sfd = open(src, O_PATH | O_CLOEXEC);
+
+	ck_assert_int_ge(sfd, 0);
+	ck_assert_int_eq(kernel_verdict(shadow, RULE_CLASS_FILE, RULE_ACCESS_READ, sfd, false, &kr),
+			 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_ALLOW);
+	ck_assert_uint_eq(kr.rule, 1);
+	ck_assert_int_eq(kernel_verdict(shadow, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr),
+			 0);
+	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
+	ck_assert_uint_eq(kr.rule, 0);
+	close(sfd);
+	free(shadow);
+	free(src);
+	drop(rs, p);
+}
+END_TEST
+
 START_TEST(test_source_rule_after_rename_replacement)
 {
 	static const char *const specs[] = {"file path @/etc/passwd block src=@/usr/bin/src1"};
@@ -430,6 +490,77 @@ START_TEST(test_dir_rule_across_mount)
 	free(mnt);
 	free(inside);
 	free(outside);
+	drop(rs, p);
+}
+END_TEST
+
+/* NAME keys of components around the 32 bytes read onto the stack and far longer: each still
+ * matches by name once its file is replaced by rename (so no INODE key decides), and names one byte
+ * shorter or longer (files of their own, made before the policy) do not. */
+static void name_of(char *buf, size_t i, unsigned len)
+{
+	memset(buf, 'a' + (int)i, len);
+	buf[len] = 0;
+}
+
+static void check_name_verdict(const char *name, unsigned verdict, unsigned rule)
+{
+	struct lsm_test_result kr = {};
+	char rel[PATH_MAX], *abs;
+
+	snprintf(rel, sizeof(rel), "etc/%s", name);
+	abs = abs_path(rel);
+	ck_assert_int_eq(kernel_verdict(abs, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
+	ck_assert_msg(kr.verdict == verdict && (verdict != LSM_ACT_BLOCK || kr.rule == rule),
+		      "name of %zu bytes: verdict %u rule %u", strlen(name), kr.verdict, kr.rule);
+	free(abs);
+}
+
+START_TEST(test_name_lengths)
+{
+	static const unsigned lens[] = {1, 31, 32, 33, 100, 254};
+	char specs_buf[ELEMENTSOF(lens)][PATH_MAX], *specs[ELEMENTSOF(lens)];
+	char name[300], rel[PATH_MAX];
+	int held[ELEMENTSOF(lens)];
+	Policy *p;
+	RuleSet *rs;
+
+	for (size_t i = 0; i < ELEMENTSOF(lens); i++) {
+		for (unsigned len = lens[i] - 1; len <= lens[i] + 1; len++) {
+			if (!len)
+				continue;
+			name_of(name, i, len);
+			snprintf(rel, sizeof(rel), "etc/%s", name);
+			mkfile(rel);
+		}
+		name_of(name, i, lens[i]);
+		snprintf(specs_buf[i], sizeof(specs_buf[i]), "file path @/etc/%s block", name);
+		specs[i] = specs_buf[i];
+	}
+	rs = apply_specs(&p, (const char *const *)specs, ELEMENTSOF(lens), ACTION_AUDIT);
+	for (size_t i = 0; i < ELEMENTSOF(lens); i++) {
+		char *abs, *tmp = abs_path("etc/new");
+
+		name_of(name, i, lens[i]);
+		snprintf(rel, sizeof(rel), "etc/%s", name);
+		abs = abs_path(rel);
+		/* the replaced inode stays alive: a later file must not reuse its number */
+		held[i] = open(abs, O_PATH | O_CLOEXEC);
+		ck_assert_int_ge(held[i], 0);
+		mkfile("etc/new");
+		ck_assert_int_eq(rename(tmp, abs), 0);
+		check_name_verdict(name, LSM_ACT_BLOCK, (unsigned)i);
+		name_of(name, i, lens[i] + 1);
+		check_name_verdict(name, LSM_ACT_ALLOW, 0);
+		if (lens[i] > 1) {
+			name_of(name, i, lens[i] - 1);
+			check_name_verdict(name, LSM_ACT_ALLOW, 0);
+		}
+		free(abs);
+		free(tmp);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(lens); i++)
+		close(held[i]);
 	drop(rs, p);
 }
 END_TEST
@@ -745,8 +876,11 @@ static Suite *match_suite(void)
 	tcase_add_test(tc, test_hard_link_and_rename_replacement);
 	tcase_add_test(tc, test_source_rule_after_rename_replacement);
 	tcase_add_test(tc, test_name_key_inode_rules_after_replacement);
+	tcase_add_test(tc, test_name_key_inode_source_keys);
+	tcase_add_test(tc, test_exact_block_and_source_dir_rule);
 	tcase_add_test(tc, test_nonrecursive_dir);
 	tcase_add_test(tc, test_deep_and_long_paths);
+	tcase_add_test(tc, test_name_lengths);
 	tcase_add_test(tc, test_allow_list_system_dirs);
 	tcase_add_test(tc, test_dir_rule_across_mount);
 	tcase_add_test(tc, test_generation_switch);
