@@ -290,6 +290,16 @@ static __always_inline const struct lsm_filter *lsm_get_filter(void)
 	return bpf_map_lookup_elem(&lsm_filter, &zero);
 }
 
+/* What the maps may hold on slot `slot` (LSM_FF_*; without a filter: anything). */
+static __always_inline __u8 lsm_filter_flags(const struct lsm_filter *f, __u32 slot)
+{
+	if (!f)
+		return 0xff;
+	/* the mask must stay: 6.1 loses the bounds of an OR (lsm_filter_name_slot) */
+	barrier_var(slot);
+	return f->slots[slot & (LSM_FILTER_SLOTS - 1)];
+}
+
 /* What the maps may hold about directory (ino, dev): LSM_FF_* of its slot, read only when its bit
  * in the one-page f->dirs is set (else none); without a filter: anything. */
 static __always_inline __u8 lsm_filter_dir_flags(const struct lsm_filter *f, __u64 ino, __u32 dev)
@@ -298,18 +308,12 @@ static __always_inline __u8 lsm_filter_dir_flags(const struct lsm_filter *f, __u
 
 	if (!f)
 		return 0xff;
-	bit = lsm_filter_dir_bit(ino, dev) & (LSM_FILTER_DIR_BITS - 1);
+	bit = lsm_filter_dir_bit(ino, dev);
+	barrier_var(bit);
+	bit &= LSM_FILTER_DIR_BITS - 1;
 	if (!(f->dirs[bit / 8] & (1U << (bit % 8))))
 		return 0;
-	return f->slots[lsm_filter_slot(ino, dev) & (LSM_FILTER_SLOTS - 1)];
-}
-
-/* What the maps may hold on slot `slot` (LSM_FF_*; without a filter: anything). */
-static __always_inline __u8 lsm_filter_flags(const struct lsm_filter *f, __u32 slot)
-{
-	if (!f)
-		return 0xff;
-	return f->slots[slot & (LSM_FILTER_SLOTS - 1)];
+	return lsm_filter_flags(f, lsm_filter_slot(ino, dev));
 }
 
 /*
@@ -626,6 +630,19 @@ static long lsm_walk_step(__u64 i, void *ctx)
 	return w->raw ? lsm_walk_raw(w) : lsm_walk_typed(w);
 }
 
+/* Clears q and sets its key to the NAME key of component hash h in directory (dir, dev). */
+static __always_inline void lsm_name_key(struct lsm_query *q, const struct lsm_op *op, __u64 dir,
+					 __u32 dev, __u64 h)
+{
+	__builtin_memset(q, 0, sizeof(*q));
+	q->k.id = h;
+	q->k.aux = dir;
+	q->k.dev = dev;
+	q->k.wl = op->wl;
+	q->k.class = op->class;
+	q->k.kind = LSM_K_NAME;
+}
+
 /* The NAME keys of the target's component in its parent directory. */
 static __always_inline void lsm_name_check(struct lsm_walk *w, const struct lsm_filter *filter,
 					   struct lsm_query *q)
@@ -643,13 +660,7 @@ static __always_inline void lsm_name_check(struct lsm_walk *w, const struct lsm_
 	ff = lsm_filter_flags(filter, lsm_filter_name_slot(w->name_dir, h, w->name_dev));
 	if (!(ff & LSM_FF_NAME))
 		return;
-	__builtin_memset(q, 0, sizeof(*q));
-	q->k.id = h;
-	q->k.aux = w->name_dir;
-	q->k.dev = w->name_dev;
-	q->k.wl = op->wl;
-	q->k.class = op->class;
-	q->k.kind = LSM_K_NAME;
+	lsm_name_key(q, op, w->name_dir, w->name_dev, h);
 	lsm_lookup_name(w->dec, q, op, w->owner, LSM_RANK_KIND(LSM_KIND_PATH), s->name, ff);
 }
 
@@ -710,13 +721,7 @@ __noinline int lsm_decide_target(struct lsm_dec *d, struct lsm_op *op, struct ls
 					   lsm_filter_name_slot(t->name_dir, h, t->name_dev))
 			: 0;
 		if (ff & LSM_FF_NAME) {
-			__builtin_memset(q, 0, sizeof(*q));
-			q->k.id = h;
-			q->k.aux = t->name_dir;
-			q->k.dev = t->name_dev;
-			q->k.wl = op->wl;
-			q->k.class = op->class;
-			q->k.kind = LSM_K_NAME;
+			lsm_name_key(q, op, t->name_dir, t->name_dev, h);
 			q->rank = LSM_RANK_KIND(LSM_KIND_PATH);
 			q->owner = t->owner;
 			q->nonrec_ok = 1;

@@ -250,37 +250,50 @@ START_TEST(test_hard_link_and_rename_replacement)
 }
 END_TEST
 
+#define ANY_RULE UINT32_MAX
+
+/* The kernel's verdict on reading `path` (by subject sfd, -1: this test) is `verdict`, decided by
+ * rule `rule` (or ANY_RULE). */
+static void expect_read(const char *path, int sfd, unsigned verdict, unsigned rule)
+{
+	struct lsm_test_result kr = {};
+
+	ck_assert_int_eq(kernel_verdict(path, RULE_CLASS_FILE, RULE_ACCESS_READ, sfd, false, &kr),
+			 0);
+	ck_assert_msg(kr.verdict == verdict && (rule == ANY_RULE || kr.rule == rule),
+		      "%s (%zu bytes of name): verdict %u rule %u, expected %u rule %d", path,
+		      strlen(strrchr(path, '/') + 1), kr.verdict, kr.rule, verdict,
+		      rule == ANY_RULE ? -1 : (int)rule);
+}
+
+/* Creates file `a` (absolute) and `b`, a hard link to it. */
+static void mklinked(const char *a, const char *b)
+{
+	int fd = open(a, O_WRONLY | O_CREAT, 0600);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(link(a, b), 0);
+}
+
 /* The NAME key of /etc/a holds the INODE rules of the inode at /etc/a (here also named /var/b, a
  * hard link with its own rule) only while that inode is there: replaced by rename, /etc/a gets
  * its own rule alone, and /var/b keeps its inode's. */
 START_TEST(test_name_key_inode_rules_after_replacement)
 {
 	static const char *const specs[] = {"file path @/var/b block", "file path @/etc/a audit"};
-	struct lsm_test_result kr = {};
 	char *a = abs_path("etc/a"), *b = abs_path("var/b"), *tmp = abs_path("etc/new");
 	Policy *p;
 	RuleSet *rs;
-	int fd = open(a, O_WRONLY | O_CREAT, 0600);
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	ck_assert_int_eq(link(a, b), 0);
+	mklinked(a, b);
 	rs = apply_specs(&p, specs, 2, ACTION_AUDIT);
 	/* one inode, two names: the block rule of /var/b holds at /etc/a too */
-	ck_assert_int_eq(kernel_verdict(a, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
-	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
-	ck_assert_uint_eq(kr.rule, 0);
-	fd = open(tmp, O_WRONLY | O_CREAT, 0600);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
+	expect_read(a, -1, LSM_ACT_BLOCK, 0);
+	mkfile("etc/new");
 	ck_assert_int_eq(rename(tmp, a), 0);
-	ck_assert_int_eq(kernel_verdict(a, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
-	ck_assert_uint_eq(kr.verdict, LSM_ACT_AUDIT);
-	ck_assert_uint_eq(kr.decider, LSM_DECIDER_RULE);
-	ck_assert_uint_eq(kr.rule, 1);
-	ck_assert_int_eq(kernel_verdict(b, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
-	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
-	ck_assert_uint_eq(kr.rule, 0);
+	expect_read(a, -1, LSM_ACT_AUDIT, 1);
+	expect_read(b, -1, LSM_ACT_BLOCK, 0);
 	free(a);
 	free(b);
 	free(tmp);
@@ -294,24 +307,17 @@ START_TEST(test_name_key_inode_source_keys)
 {
 	static const char *const specs[] = {"file path @/etc/a block",
 					    "file path @/var/b allow src=@/usr/bin/src1"};
-	struct lsm_test_result kr = {};
 	char *a = abs_path("etc/a"), *b = abs_path("var/b"), *src = abs_path("usr/bin/src1");
 	Policy *p;
 	RuleSet *rs;
-	int sfd, fd = open(a, O_WRONLY | O_CREAT, 0600);
+	int sfd;
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	ck_assert_int_eq(link(a, b), 0);
+	mklinked(a, b);
 	rs = apply_specs(&p, specs, 2, ACTION_AUDIT);
 	sfd = open(src, O_PATH | O_CLOEXEC);
 	ck_assert_int_ge(sfd, 0);
-	ck_assert_int_eq(kernel_verdict(a, RULE_CLASS_FILE, RULE_ACCESS_READ, sfd, false, &kr), 0);
-	ck_assert_uint_eq(kr.verdict, LSM_ACT_ALLOW);
-	ck_assert_uint_eq(kr.rule, 1);
-	ck_assert_int_eq(kernel_verdict(a, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
-	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
-	ck_assert_uint_eq(kr.rule, 0);
+	expect_read(a, sfd, LSM_ACT_ALLOW, 1);
+	expect_read(a, -1, LSM_ACT_BLOCK, 0);
 	close(sfd);
 	free(a);
 	free(b);
@@ -326,21 +332,14 @@ START_TEST(test_exact_block_and_source_dir_rule)
 {
 	static const char *const specs[] = {"file path @/etc/shadow block",
 					    "file rdir @/etc/ allow src=@/usr/bin/src1"};
-	struct lsm_test_result kr = {};
 	char *shadow = abs_path("etc/shadow"), *src = abs_path("usr/bin/src1");
 	Policy *p;
 	RuleSet *rs = apply_specs(&p, specs, 2, ACTION_AUDIT);
 	int sfd = open(src, O_PATH | O_CLOEXEC);
 
 	ck_assert_int_ge(sfd, 0);
-	ck_assert_int_eq(kernel_verdict(shadow, RULE_CLASS_FILE, RULE_ACCESS_READ, sfd, false, &kr),
-			 0);
-	ck_assert_uint_eq(kr.verdict, LSM_ACT_ALLOW);
-	ck_assert_uint_eq(kr.rule, 1);
-	ck_assert_int_eq(kernel_verdict(shadow, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr),
-			 0);
-	ck_assert_uint_eq(kr.verdict, LSM_ACT_BLOCK);
-	ck_assert_uint_eq(kr.rule, 0);
+	expect_read(shadow, sfd, LSM_ACT_ALLOW, 1);
+	expect_read(shadow, -1, LSM_ACT_BLOCK, 0);
 	close(sfd);
 	free(shadow);
 	free(src);
@@ -505,14 +504,11 @@ static void name_of(char *buf, size_t i, unsigned len)
 
 static void check_name_verdict(const char *name, unsigned verdict, unsigned rule)
 {
-	struct lsm_test_result kr = {};
 	char rel[PATH_MAX], *abs;
 
 	snprintf(rel, sizeof(rel), "etc/%s", name);
 	abs = abs_path(rel);
-	ck_assert_int_eq(kernel_verdict(abs, RULE_CLASS_FILE, RULE_ACCESS_READ, -1, false, &kr), 0);
-	ck_assert_msg(kr.verdict == verdict && (verdict != LSM_ACT_BLOCK || kr.rule == rule),
-		      "name of %zu bytes: verdict %u rule %u", strlen(name), kr.verdict, kr.rule);
+	expect_read(abs, -1, verdict, rule);
 	free(abs);
 }
 
@@ -551,10 +547,10 @@ START_TEST(test_name_lengths)
 		ck_assert_int_eq(rename(tmp, abs), 0);
 		check_name_verdict(name, LSM_ACT_BLOCK, (unsigned)i);
 		name_of(name, i, lens[i] + 1);
-		check_name_verdict(name, LSM_ACT_ALLOW, 0);
+		check_name_verdict(name, LSM_ACT_ALLOW, ANY_RULE);
 		if (lens[i] > 1) {
 			name_of(name, i, lens[i] - 1);
-			check_name_verdict(name, LSM_ACT_ALLOW, 0);
+			check_name_verdict(name, LSM_ACT_ALLOW, ANY_RULE);
 		}
 		free(abs);
 		free(tmp);
