@@ -13,10 +13,13 @@
  * Allow/Block outcome decides, Block winning ties; Audit rules only turn a permitted operation into
  * an audited one; in allow-list mode an unmatched operation gets the class posture. BPF-only.
  *
- * Cost: the programs' own arguments and the current task are BTF pointers, so fields are read with
- * direct loads (the verifier makes them fault-tolerant) rather than one probe-read helper call per
- * field; every hash lookup of an identity is preceded by a test of its flag byte in `lsm_filter`,
- * so a miss costs a load, and what a directory holds is read from the same byte.
+ * Cost is counted in pages (bpf/README.md): the programs' own arguments and the current task are
+ * BTF pointers, so fields are read with direct loads (the verifier makes them fault-tolerant)
+ * rather than one probe-read helper call per field; every hash lookup of an identity is preceded
+ * by a test of its flag byte in `lsm_filter`, so a miss costs a load, and what a directory holds is
+ * read from the same byte, behind a one-page bitmap; the subject's source is resolved only when a
+ * candidate may need it; a NAME key also holds its inode's INODE rules; a Block on the target's own
+ * path ends the decision when nothing can outrank it.
  */
 #pragma once
 
@@ -390,7 +393,7 @@ static __always_inline void lsm_lookup_both(struct lsm_dec *d, struct lsm_query 
 	lsm_try_key(d, q, op, NULL);
 }
 
-/* Returns the passes whose INODE key of q->cover_ino is merged into the NAME key found. */
+/* Returns the passes whose INODE key of op->tgt_ino is merged into the NAME key found. */
 static __always_inline int lsm_lookup_name(struct lsm_dec *d, struct lsm_query *q,
 					   struct lsm_op *op, __u8 owner, __u32 rank,
 					   const char *name, __u8 ff)
