@@ -552,3 +552,8 @@ enum lsm_stat {
  * offset basis 0xcbf29ce484222325, prime 0x100000001b3. Both sides implement it. */
 #define LSM_FNV_OFFSET 0xcbf29ce484222325ULL
 #define LSM_FNV_PRIME  0x100000001b3ULL
+
+static inline __u64 lsm_fnv_step(__u64 h, unsigned char c)
+{
+	return (h ^ c) * LSM_FNV_PRIME;
+}

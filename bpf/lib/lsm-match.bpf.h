@@ -348,17 +348,11 @@ __noinline int lsm_resolve_src(struct lsm_op *op)
 		barrier_var(ino);
 		barrier_var(dev);
 	} else {
-		struct task_struct *task = bpf_get_current_task_btf();
-		struct mm_struct *mm = task->mm;
-		struct file *exe = mm ? mm->exe_file : NULL;
-		struct inode *inode = exe ? exe->f_inode : NULL;
+		struct mm_struct *mm = bpf_get_current_task_btf()->mm;
 
-		if (inode) {
-			ino = inode->i_ino;
-			dev = inode->i_sb->s_dev;
-			barrier_var(ino);
-			barrier_var(dev);
-		}
+		lsm_file_ident(mm ? mm->exe_file : NULL, &ino, &dev);
+		barrier_var(ino);
+		barrier_var(dev);
 	}
 	if (!ino || !(lsm_filter_flags(lsm_get_filter(), lsm_filter_slot(ino, dev)) & LSM_FF_IDENT))
 		return 0;
@@ -425,7 +419,7 @@ static long lsm_hash_step(__u64 i, void *ctx)
 
 	if (i >= c->len)
 		return 1;
-	c->h = (c->h ^ (unsigned char)c->buf[i & (LSM_NAME_MAX - 1)]) * LSM_FNV_PRIME;
+	c->h = lsm_fnv_step(c->h, (unsigned char)c->buf[i & (LSM_NAME_MAX - 1)]);
 	return 0;
 }
 
@@ -712,7 +706,7 @@ __noinline int lsm_decide_target(struct lsm_dec *d, struct lsm_op *op, struct ls
 				for (__u32 i = 0; i < LSM_NAME_SHORT - 1; i++) {
 					if (i >= len)
 						break;
-					h = (h ^ b[i]) * LSM_FNV_PRIME;
+					h = lsm_fnv_step(h, b[i]);
 				}
 				ok = 1;
 			}
@@ -725,14 +719,8 @@ __noinline int lsm_decide_target(struct lsm_dec *d, struct lsm_op *op, struct ls
 			: 0;
 		if (ff & LSM_FF_NAME) {
 			lsm_name_key(q, op, t->name_dir, t->name_dev, h);
-			q->rank = LSM_RANK_KIND(LSM_KIND_PATH);
-			q->owner = t->owner;
-			q->nonrec_ok = 1;
-			q->with_src = (ff & LSM_FF_SRC) != 0;
-			if (q->with_src)
-				lsm_need_src(op);
-			covered = lsm_try_key(d, q, op,
-					      s ? (const struct lsm_name_short *)s->name : &sn);
+			covered = lsm_lookup_name(d, q, op, t->owner, LSM_RANK_KIND(LSM_KIND_PATH),
+						  s ? s->name : (const char *)&sn, ff);
 		}
 	}
 	if (!t->ino || covered == 3)

@@ -48,7 +48,7 @@ __u64 lsm_name_hash(const char *name)
 	__u64 h = LSM_FNV_OFFSET;
 
 	for (size_t i = 0; name[i] && i < LSM_NAME_MAX - 1; i++)
-		h = (h ^ (unsigned char)name[i]) * LSM_FNV_PRIME;
+		h = lsm_fnv_step(h, (unsigned char)name[i]);
 	return h;
 }
 
@@ -414,8 +414,25 @@ static int cmp_pending(const void *a, const void *b)
 	return x->ent.rule < y->ent.rule ? -1 : x->ent.rule > y->ent.rule;
 }
 
-/* Merges pending (key, rule) pairs into one value per key: the first rule of each distinct
- * (action, flags); later equal ones could never win a tie against it. */
+/* Adds rule entry `e` to value `v`: one entry per distinct (action, flags), holding the lowest rule
+ * index (a higher one could never win a tie against it). -E2BIG when `v` is full. */
+static int val_add(struct lsm_rule_val *v, const struct lsm_rule_ent *e)
+{
+	int s;
+
+	for (s = 0; s < LSM_RULE_SLOTS && v->ent[s].action; s++)
+		if (v->ent[s].action == e->action && v->ent[s].flags == e->flags) {
+			if (e->rule < v->ent[s].rule)
+				v->ent[s].rule = e->rule;
+			return 0;
+		}
+	if (s == LSM_RULE_SLOTS)
+		return -E2BIG;
+	v->ent[s] = *e;
+	return 0;
+}
+
+/* Merges pending (key, rule) pairs into one value per key (val_add()). */
 static int merge(Builder *b)
 {
 	LsmPlan *p = b->plan;
@@ -428,24 +445,16 @@ static int merge(Builder *b)
 		return -ENOMEM;
 	for (size_t i = 0; i < b->n_pend; i++) {
 		const Pending *e = &b->pend[i];
-		LsmRuleEntry *cur;
-		size_t s;
+		int r;
 
 		if (p->n_rules == 0 ||
 		    memcmp(&p->rules[p->n_rules - 1].key, &e->key, sizeof(e->key))) {
 			p->rules[p->n_rules].key = e->key;
 			p->n_rules++;
 		}
-		cur = &p->rules[p->n_rules - 1];
-		for (s = 0; s < LSM_RULE_SLOTS && cur->val.ent[s].action; s++)
-			if (cur->val.ent[s].action == e->ent.action &&
-			    cur->val.ent[s].flags == e->ent.flags)
-				break;
-		if (s < LSM_RULE_SLOTS && cur->val.ent[s].action)
-			continue; /* an earlier equal rule */
-		if (s == LSM_RULE_SLOTS)
-			return -E2BIG;
-		cur->val.ent[s] = e->ent;
+		r = val_add(&p->rules[p->n_rules - 1].val, &e->ent);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -467,27 +476,20 @@ static int cmp_rule_entry(const void *a, const void *b)
 		      sizeof(struct lsm_rule_key));
 }
 
-/* Merges the rules of INODE value `from` into NAME value `into`, flagged LSM_RF_VIA_INODE, as
- * merge() would have: the first rule of each distinct (action, flags). -E2BIG when they do not fit
- * (into is then unchanged). */
+/* Merges the rules of INODE value `from` into NAME value `into`, flagged LSM_RF_VIA_INODE
+ * (val_add()). -E2BIG when they do not fit (into is then unchanged). */
 static int merge_via_inode(struct lsm_rule_val *into, const struct lsm_rule_val *from)
 {
 	struct lsm_rule_val v = *into;
 
 	for (int i = 0; i < LSM_RULE_SLOTS && from->ent[i].action; i++) {
-		struct lsm_rule_ent ent = from->ent[i], *e = &ent;
-		int s;
+		struct lsm_rule_ent e = from->ent[i];
+		int r;
 
-		e->flags |= LSM_RF_VIA_INODE;
-		for (s = 0; s < LSM_RULE_SLOTS && v.ent[s].action; s++)
-			if (v.ent[s].action == e->action && v.ent[s].flags == e->flags)
-				break;
-		if (s == LSM_RULE_SLOTS)
-			return -E2BIG;
-		if (!v.ent[s].action)
-			v.ent[s] = *e;
-		else if (e->rule < v.ent[s].rule)
-			v.ent[s].rule = e->rule;
+		e.flags |= LSM_RF_VIA_INODE;
+		r = val_add(&v, &e);
+		if (r < 0)
+			return r;
 	}
 	*into = v;
 	return 0;
