@@ -812,6 +812,25 @@ int manager_reload(Manager *m)
 	return 0;
 }
 
+/* Loading BPF programs can take a minute under a slow verifier (an emulated CPU, a loaded machine). The
+ * event loop, which pings the watchdog, does not run before the agent is ready, so each start step tells
+ * systemd how long it may take and widens the watchdog until READY=1 restores it. */
+#define STARTUP_STEP_USEC (300ULL * 1000 * 1000)
+
+static void startup_step(const char *what)
+{
+	(void)sd_notifyf(0, "WATCHDOG=1\nWATCHDOG_USEC=%llu\nEXTEND_TIMEOUT_USEC=%llu\nSTATUS=Starting: %s",
+			 STARTUP_STEP_USEC, STARTUP_STEP_USEC, what);
+}
+
+static void startup_done(void)
+{
+	uint64_t usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) > 0)
+		(void)sd_notifyf(0, "WATCHDOG=1\nWATCHDOG_USEC=%llu", (unsigned long long)usec);
+}
+
 int manager_start(Manager *m)
 {
 	int r;
@@ -848,6 +867,7 @@ int manager_start(Manager *m)
 			return r;
 	}
 
+	startup_step("loading the enforcer");
 	r = choose_enforcer(m);
 	if (r < 0)
 		return log_error_errno(r, "enforcer: %m");
@@ -866,6 +886,7 @@ int manager_start(Manager *m)
 	r = policy_store_attach_event(m->store, m->event, on_policies_changed, m);
 	if (r < 0)
 		return log_error_errno(r, "policy: cannot watch '%s': %m", m->config->policy_dir);
+	startup_step("reading and applying the policies");
 	r = policy_store_rescan(m->store, true);
 	if (r < 0)
 		return log_error_errno(r, "policy: cannot read '%s': %m", m->config->policy_dir);
@@ -880,11 +901,14 @@ int manager_start(Manager *m)
 			return -ENOMEM;
 		log_notice("monitor: disabled (--no-monitor): policies are loaded but nothing is "
 			   "observed");
-	} else
+	} else {
+		startup_step("loading the monitor");
 		(void)start_monitor(m); /* without it the agent still serves policies and status */
+	}
 	refresh_matching(m);
 
 	m->ready = true;
+	startup_done();
 	(void)sd_notify(0, "READY=1");
 	notify_status(m);
 	log_info("manager: ready; %zu policies in force from %zu files in '%s'",
